@@ -1,0 +1,89 @@
+"""The web service: ``POST /alexa`` for Alexa, ``GET /health`` for load balancers."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from ask_sdk_core.exceptions import AskSdkException
+from ask_sdk_model import RequestEnvelope
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from skill.builder import build_skill
+from skill.config import MAX_BODY_BYTES, Settings
+from skill.services import Services, build_services
+from skill.verification import RequestVerifier, VerificationError
+
+log = logging.getLogger(__name__)
+
+DEV_FLAG_WARNING = (
+    "REQUEST VERIFICATION IS OFF (development flag). Signatures and timestamps are NOT checked: "
+    "never expose this server to the internet."
+)
+
+
+def create_app(
+    config: Settings | Mapping[str, Any] | None = None,
+    *,
+    verifier: RequestVerifier | None = None,
+    services: Services | None = None,
+) -> Flask:
+    """Build the Flask app; verification is on unless the settings turn it off."""
+    if isinstance(config, Settings):
+        settings = config
+    else:
+        settings = Settings.from_env(**dict(config or {}))
+    services = services or build_services(settings)
+    skill = build_skill(settings, services)
+    if verifier is None:
+        verifier = RequestVerifier(
+            verify_signature=settings.verify, verify_timestamp=settings.verify, skill_id=settings.skill_id
+        )
+    if not settings.verify:
+        log.warning(DEV_FLAG_WARNING)
+    elif not settings.skill_id:
+        log.warning("SKILL_ID is not set: requests for any skill id will be accepted.")
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.extensions["cramp_coach"] = {"settings": settings, "services": services, "skill": skill}
+
+    def refuse(status: int, reason: str) -> tuple[Response, int]:
+        return jsonify(error=reason), status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> tuple[Response, int]:
+        return refuse(exc.code or 500, exc.description or exc.name)
+
+    @app.get("/health")
+    def health() -> Response:
+        return jsonify(status="ok", verify=settings.verify, storage=settings.storage)
+
+    @app.post("/alexa")
+    def alexa() -> Response | tuple[Response, int]:
+        body = request.get_data(cache=False)
+        try:
+            envelope = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return refuse(400, "malformed JSON")
+        if not isinstance(envelope, dict) or not isinstance(envelope.get("request"), dict):
+            return refuse(400, "not an Alexa request envelope")
+        try:
+            verifier.verify(request.headers, body, envelope)
+        except VerificationError as exc:
+            log.warning("refused request: %s", exc)
+            return refuse(400, str(exc))
+        try:
+            request_envelope = skill.serializer.deserialize(payload=body.decode("utf-8"), obj_type=RequestEnvelope)
+        except (AskSdkException, ValueError, TypeError, AttributeError, KeyError) as exc:
+            log.warning("refused request: cannot read envelope (%s)", type(exc).__name__)
+            return refuse(400, "invalid request envelope")
+        if request_envelope.request is None or request_envelope.context is None:
+            return refuse(400, "invalid request envelope")
+        response_envelope = skill.invoke(request_envelope=request_envelope, context=None)
+        return jsonify(skill.serializer.serialize(response_envelope))
+
+    return app

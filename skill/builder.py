@@ -1,0 +1,43 @@
+"""The one place the skill is assembled. The handler list below is the routing table: the first
+handler whose ``can_handle`` is true answers, so specific handlers come before general ones."""
+
+from __future__ import annotations
+
+from ask_sdk_core.api_client import DefaultApiClient
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+
+from skill.config import Settings
+from skill.handlers import core, interceptors
+from skill.services import Services, ServicesInterceptor, build_services
+
+
+def request_handlers() -> list:
+    """Every request handler, in routing order."""
+    return [
+        # Requests without a session (skill events, AudioPlayer) come first.
+        core.LaunchRequestHandler(),
+        core.SessionEndedRequestHandler(),
+        # Feature intents.
+        # Built-ins that apply everywhere, after the features that may claim them in context.
+        core.HelpIntentHandler(),
+        core.StopOrCancelIntentHandler(),
+        core.NavigateHomeIntentHandler(),
+        core.FallbackIntentHandler(),
+        core.UnhandledIntentHandler(),
+    ]
+
+
+def build_skill(settings: Settings | None = None, services: Services | None = None) -> CustomSkill:
+    """Build the skill for the web service, Lambda or tests."""
+    settings = settings or Settings.from_env()
+    services = services or build_services(settings)
+    builder = CustomSkillBuilder(persistence_adapter=services.persistence, api_client=DefaultApiClient())
+    builder.skill_id = settings.skill_id
+    for handler in request_handlers():
+        builder.add_request_handler(handler)
+    builder.add_global_request_interceptor(ServicesInterceptor(services))
+    builder.add_global_request_interceptor(interceptors.RequestLogInterceptor())
+    builder.add_global_response_interceptor(interceptors.ResponseLogInterceptor())
+    builder.add_exception_handler(core.CatchAllExceptionHandler())
+    return builder.create()

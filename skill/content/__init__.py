@@ -1,0 +1,1 @@
+"""Content as data: phrases and scripts loaded from responses/."""

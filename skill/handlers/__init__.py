@@ -1,0 +1,1 @@
+"""Request handlers, one module per feature; skill/builder.py registers them in order."""

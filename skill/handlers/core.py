@@ -1,0 +1,141 @@
+"""Launch, help, stop, cancel, home, fallback, session end and the catch-all error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from skill.handlers import state
+from skill.speech.reply import respond, speech
+
+log = logging.getLogger(__name__)
+
+
+def contextual_key(handler_input: HandlerInput, prefix: str) -> str:
+    """``prefix.<mode>`` when the current mode has its own phrase, else ``prefix.default``."""
+    said = speech(handler_input)
+    mode = state.mode(handler_input)
+    key = f"{prefix}.{mode}"
+    return key if mode and said.catalog.has(said.locale, key) else f"{prefix}.default"
+
+
+class LaunchRequestHandler(AbstractRequestHandler):
+    """Welcome: what the skill can do and what to say; first-time users hear the disclaimer."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        profile = state.profile(handler_input)
+        said = speech(handler_input)
+        if not profile.get("disclaimer_heard"):
+            said.say("launch.welcome_first").say("safety.disclaimer")
+            profile["disclaimer_heard"] = True
+            state.save_persistent(handler_input)
+        else:
+            said.say("launch.welcome")
+        said.say("launch.what_to_say")
+        return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
+
+
+class HelpIntentHandler(AbstractRequestHandler):
+    """Help that says what can be said now, with the not-medical-advice line."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.HelpIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        key = contextual_key(handler_input, "help")
+        said = speech(handler_input).say(key).say("safety.disclaimer_short")
+        return respond(handler_input, said, reprompt=speech(handler_input).say(f"{key}_reprompt"))
+
+
+class StopOrCancelIntentHandler(AbstractRequestHandler):
+    """Stop and Cancel end the session with a short goodbye."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.StopIntent")(handler_input) or is_intent_name(
+            "AMAZON.CancelIntent"
+        )(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state.session_state(handler_input).clear()
+        return respond(handler_input, speech(handler_input).say("core.goodbye"), end_session=True)
+
+
+class NavigateHomeIntentHandler(AbstractRequestHandler):
+    """Back to the start: leave whatever mode the user was in and offer the main choices."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.NavigateHomeIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state.session_state(handler_input).clear()
+        said = speech(handler_input).say("launch.what_to_say")
+        return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
+
+
+class FallbackIntentHandler(AbstractRequestHandler):
+    """Unrecognised speech: say what works here and keep listening."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.FallbackIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        key = contextual_key(handler_input, "core.fallback")
+        return respond(
+            handler_input,
+            speech(handler_input).say(key),
+            reprompt=speech(handler_input).say("launch.reprompt"),
+        )
+
+
+class SessionEndedRequestHandler(AbstractRequestHandler):
+    """Log why the session ended; Alexa ignores any speech here."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("SessionEndedRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        error = getattr(request, "error", None)
+        log.info(
+            "session ended reason=%s error=%s",
+            getattr(request.reason, "value", request.reason),
+            getattr(getattr(error, "object_type", None), "value", None) or getattr(error, "message", None),
+        )
+        return handler_input.response_builder.response
+
+
+class UnhandledIntentHandler(AbstractRequestHandler):
+    """Last in the routing table: an intent no feature claimed in this state gets fallback help."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("IntentRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        log.info("unhandled intent %s", handler_input.request_envelope.request.intent.name)
+        return FallbackIntentHandler().handle(handler_input)
+
+
+class CatchAllExceptionHandler(AbstractExceptionHandler):
+    """Apologise, keep the session open where there is one, and log with the request id."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        request = handler_input.request_envelope.request
+        log.exception("error handling request_id=%s type=%s", request.request_id, request.object_type)
+        if not state.has_session(handler_input):
+            # AudioPlayer and skill events take no speech; an empty response is the valid answer.
+            return handler_input.response_builder.response
+        return respond(
+            handler_input,
+            speech(handler_input).say("core.error"),
+            reprompt=speech(handler_input).say("launch.reprompt"),
+        )

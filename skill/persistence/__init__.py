@@ -1,0 +1,1 @@
+"""Storage adapters: SQLite (the embedded default), DynamoDB (deployed), in-memory (tests)."""

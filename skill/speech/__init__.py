@@ -1,0 +1,1 @@
+"""Speech: SSML building and validation, response assembly."""

@@ -1,0 +1,48 @@
+"""Shared fixtures: a skill on a temporary SQLite file, invoked through the real Lambda handler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from skill.builder import build_skill
+from skill.config import Settings
+from skill.lambda_function import handler_for
+from skill.services import Services, build_services
+from tests.conversation import Conversation, Reply, Turn, checked, converse
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Development settings on a fresh SQLite file."""
+    return Settings(verify=False, storage="sqlite", db_path=tmp_path / "cramp-coach.db", audio_dir=tmp_path / "audio")
+
+
+@pytest.fixture
+def services(settings: Settings) -> Services:
+    return build_services(settings)
+
+
+@pytest.fixture
+def invoke(settings: Settings, services: Services) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Send an envelope through the real Lambda handler; every response is checked for validity."""
+    lambda_handler = handler_for(build_skill(settings, services))
+    return checked(lambda envelope: lambda_handler(envelope, None))
+
+
+@pytest.fixture
+def conversation(invoke: Callable[[dict[str, Any]], dict[str, Any]]) -> Conversation:
+    return Conversation(invoke)
+
+
+@pytest.fixture
+def talk(invoke: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., list[Reply]]:
+    """``talk(["launch", ("AMAZON.HelpIntent", {})])`` → the replies, session carried forward."""
+
+    def run(turns: list[Turn], **envelope_options: Any) -> list[Reply]:
+        return converse(invoke, turns, **envelope_options)
+
+    return run
