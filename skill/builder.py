@@ -24,6 +24,7 @@ def request_handlers() -> list:
         core.StopOrCancelIntentHandler(),
         core.NavigateHomeIntentHandler(),
         core.FallbackIntentHandler(),
+        core.UnexpectedYesNoHandler(),
         core.UnhandledIntentHandler(),
     ]
 

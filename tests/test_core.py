@@ -74,3 +74,9 @@ def test_disclaimer_is_remembered_in_sqlite_across_skill_instances(settings, tal
     lambda_handler = handler_for(build_skill(settings, build_services(settings)))
     fresh = Conversation(checked(lambda envelope: lambda_handler(envelope, None)))
     assert "medical advice" not in fresh.launch().speech
+
+
+def test_yes_without_a_question_is_not_a_dead_end(talk):
+    _, reply = talk(["launch", "AMAZON.YesIntent"])
+    assert "wasn't asking" in reply.speech
+    assert reply.listening

@@ -111,6 +111,19 @@ class SessionEndedRequestHandler(AbstractRequestHandler):
         return handler_input.response_builder.response
 
 
+class UnexpectedYesNoHandler(AbstractRequestHandler):
+    """A yes or no when no feature asked a question: say what can be done instead of guessing."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name("AMAZON.NoIntent")(
+            handler_input
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        said = speech(handler_input).say("core.no_question").say("launch.what_to_say")
+        return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
+
+
 class UnhandledIntentHandler(AbstractRequestHandler):
     """Last in the routing table: an intent no feature claimed in this state gets fallback help."""
 
