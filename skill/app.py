@@ -32,10 +32,7 @@ def create_app(
     services: Services | None = None,
 ) -> Flask:
     """Build the Flask app; verification is on unless the settings turn it off."""
-    if isinstance(config, Settings):
-        settings = config
-    else:
-        settings = Settings.from_env(**dict(config or {}))
+    settings = config if isinstance(config, Settings) else Settings.from_env(**dict(config or {}))
     services = services or build_services(settings)
     skill = build_skill(settings, services)
     if verifier is None:
@@ -72,7 +69,8 @@ def create_app(
         if not isinstance(envelope, dict) or not isinstance(envelope.get("request"), dict):
             return refuse(400, "not an Alexa request envelope")
         try:
-            verifier.verify(request.headers, body, envelope)
+            # werkzeug's Headers is a case-insensitive mapping, though not typed as a Mapping.
+            verifier.verify(request.headers, body, envelope)  # type: ignore[arg-type]
         except VerificationError as exc:
             log.warning("refused request: %s", exc)
             return refuse(400, str(exc))

@@ -24,7 +24,6 @@ from skill.verification import (
     default_trust_store,
     http_chain_fetcher,
 )
-from tests import pki as pki_helpers
 from tests.pki import (
     CERT_URL,
     ROOT_NAME,
@@ -38,14 +37,6 @@ from tests.pki import (
     sign,
     to_pem,
 )
-
-# The shared fixtures live in tests.pki (conftest.py is not ours to edit). Binding them as module
-# attributes is enough for pytest to find them, and unlike an import it does not trip ruff's F811
-# when a test names one as a parameter.
-pki = pki_helpers.pki
-pki_session = pki_helpers.pki_session
-untrusted_pki = pki_helpers.untrusted_pki
-untrusted_pki_session = pki_helpers.untrusted_pki_session
 
 OTHER_SKILL_ID = "amzn1.ask.skill.11111111-1111-4111-8111-111111111111"
 
