@@ -75,7 +75,9 @@ def create_app(
             log.warning("refused request: %s", exc)
             return refuse(400, str(exc))
         try:
-            request_envelope = skill.serializer.deserialize(payload=body.decode("utf-8"), obj_type=RequestEnvelope)
+            request_envelope = skill.serializer.deserialize(
+                payload=body.decode("utf-8"), obj_type=RequestEnvelope
+            )
         except (AskSdkException, ValueError, TypeError, AttributeError, KeyError) as exc:
             log.warning("refused request: cannot read envelope (%s)", type(exc).__name__)
             return refuse(400, "invalid request envelope")

@@ -59,5 +59,7 @@ class Settings:
         unknown = set(overrides) - known
         if unknown:
             raise ValueError(f"unknown settings: {sorted(unknown)}")
-        values = {k: Path(v) if k in {"db_path", "audio_dir"} and v is not None else v for k, v in overrides.items()}
+        values = {
+            k: Path(v) if k in {"db_path", "audio_dir"} and v is not None else v for k, v in overrides.items()
+        }
         return replace(self, **values)

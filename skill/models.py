@@ -44,7 +44,10 @@ def build_model(locale: str = "en-US", source_dir: Path = SOURCE_DIR) -> dict[st
     types: dict[str, dict[str, Any]] = {}
     dialog_intents: dict[str, dict[str, Any]] = {}
     prompts: dict[str, dict[str, Any]] = {}
-    fragments = [source_dir / "base.json", *sorted(p for p in source_dir.glob("*.json") if p.name != "base.json")]
+    fragments = [
+        source_dir / "base.json",
+        *sorted(p for p in source_dir.glob("*.json") if p.name != "base.json"),
+    ]
     for path in fragments:
         fragment = base if path.name == "base.json" else _load(path)
         _merge_named(intents, fragment.get("intents", []), "name", path.name)

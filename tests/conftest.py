@@ -22,7 +22,9 @@ __all__ = ["pki", "pki_session", "untrusted_pki", "untrusted_pki_session"]
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Development settings on a fresh SQLite file."""
-    return Settings(verify=False, storage="sqlite", db_path=tmp_path / "cramp-coach.db", audio_dir=tmp_path / "audio")
+    return Settings(
+        verify=False, storage="sqlite", db_path=tmp_path / "cramp-coach.db", audio_dir=tmp_path / "audio"
+    )
 
 
 @pytest.fixture

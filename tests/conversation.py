@@ -100,7 +100,12 @@ class Conversation:
             import uuid
 
             self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
-        return {**self.envelope_options, "new": self.new, "attributes": self.attributes, "session_id": self.session_id}
+        return {
+            **self.envelope_options,
+            "new": self.new,
+            "attributes": self.attributes,
+            "session_id": self.session_id,
+        }
 
     def launch(self) -> Reply:
         self.end()

@@ -113,7 +113,9 @@ def intent(
     return envelope
 
 
-def session_ended(reason: str = "USER_INITIATED", error: dict[str, str] | None = None, **kwargs: Any) -> dict[str, Any]:
+def session_ended(
+    reason: str = "USER_INITIATED", error: dict[str, str] | None = None, **kwargs: Any
+) -> dict[str, Any]:
     envelope = _base(**kwargs)
     request = envelope["request"]
     for key in ("intent", "dialogState"):
@@ -134,8 +136,11 @@ def audio_event(event: str, token: str = "", offset_ms: int = 0, **kwargs: Any) 
     request["type"] = event
     if event.startswith("AudioPlayer."):
         request.update(token=token, offsetInMilliseconds=offset_ms)
-        envelope["context"]["AudioPlayer"] = {"token": token, "offsetInMilliseconds": offset_ms,
-                                              "playerActivity": "PLAYING"}
+        envelope["context"]["AudioPlayer"] = {
+            "token": token,
+            "offsetInMilliseconds": offset_ms,
+            "playerActivity": "PLAYING",
+        }
     if event == "AudioPlayer.PlaybackFailed":
         request["error"] = {"type": "MEDIA_ERROR_UNKNOWN", "message": "test failure"}
     return envelope

@@ -14,11 +14,11 @@ from tests import envelopes
 
 HANDLER_SOURCES = sorted((Path(__file__).parents[1] / "skill" / "handlers").glob("*.py"))
 HANDLED = {
-    name
-    for path in HANDLER_SOURCES
-    for name in re.findall(r'is_intent_name\("([^"]+)"\)', path.read_text())
+    name for path in HANDLER_SOURCES for name in re.findall(r'is_intent_name\("([^"]+)"\)', path.read_text())
 }
-MODEL_INTENTS = {intent["name"] for intent in load_model("en-US")["interactionModel"]["languageModel"]["intents"]}
+MODEL_INTENTS = {
+    intent["name"] for intent in load_model("en-US")["interactionModel"]["languageModel"]["intents"]
+}
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -35,7 +35,7 @@ def test_every_model_intent_has_a_handler(invoke, caplog, intent_name):
 
 
 def test_every_handled_intent_is_in_the_model():
-    assert HANDLED - MODEL_INTENTS == set()
+    assert set() == HANDLED - MODEL_INTENTS
 
 
 def test_every_phrase_key_used_in_code_exists():

@@ -58,9 +58,9 @@ class StopOrCancelIntentHandler(AbstractRequestHandler):
     """Stop and Cancel end the session with a short goodbye."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.StopIntent")(handler_input) or is_intent_name(
-            "AMAZON.CancelIntent"
-        )(handler_input)
+        return is_intent_name("AMAZON.StopIntent")(handler_input) or is_intent_name("AMAZON.CancelIntent")(
+            handler_input
+        )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state.session_state(handler_input).clear()

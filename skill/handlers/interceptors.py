@@ -21,7 +21,9 @@ class RequestLogInterceptor(AbstractRequestInterceptor):
     """Log the request id and type (slot values and user ids are personal data: not logged)."""
 
     def process(self, handler_input: HandlerInput) -> None:
-        log.info("request id=%s %s", handler_input.request_envelope.request.request_id, _describe(handler_input))
+        log.info(
+            "request id=%s %s", handler_input.request_envelope.request.request_id, _describe(handler_input)
+        )
 
 
 class ResponseLogInterceptor(AbstractResponseInterceptor):

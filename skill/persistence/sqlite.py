@@ -115,9 +115,11 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         try:
-            row = self.database.connection().execute(
-                "SELECT data FROM attributes WHERE user_id = ?", (user_id_of(request_envelope),)
-            ).fetchone()
+            row = (
+                self.database.connection()
+                .execute("SELECT data FROM attributes WHERE user_id = ?", (user_id_of(request_envelope),))
+                .fetchone()
+            )
         except sqlite3.Error as exc:
             raise PersistenceException(f"could not read attributes: {exc}") from exc
         return json.loads(row["data"]) if row else {}
@@ -127,8 +129,13 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
             with self.database.transaction() as conn:
                 conn.execute(
                     "INSERT INTO attributes (user_id, data, updated_at) VALUES (?, ?, ?) "
-                    "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-                    (user_id_of(request_envelope), json.dumps(attributes, separators=(",", ":")), time.time()),
+                    "ON CONFLICT(user_id) DO UPDATE SET "
+                    "data = excluded.data, updated_at = excluded.updated_at",
+                    (
+                        user_id_of(request_envelope),
+                        json.dumps(attributes, separators=(",", ":")),
+                        time.time(),
+                    ),
                 )
         except sqlite3.Error as exc:
             raise PersistenceException(f"could not save attributes: {exc}") from exc

@@ -37,7 +37,9 @@ def response_problems(envelope: dict[str, Any]) -> list[str]:
     attributes = envelope.get("sessionAttributes") or {}
     attributes_size = len(json.dumps(attributes, separators=(",", ":")).encode())
     if attributes_size > MAX_SESSION_ATTRIBUTE_BYTES:
-        problems.append(f"session attributes are {attributes_size} bytes (budget {MAX_SESSION_ATTRIBUTE_BYTES})")
+        problems.append(
+            f"session attributes are {attributes_size} bytes (budget {MAX_SESSION_ATTRIBUTE_BYTES})"
+        )
     response = envelope.get("response")
     if not isinstance(response, dict):
         return [*problems, "response missing"]

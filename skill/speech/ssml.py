@@ -16,8 +16,22 @@ MAX_AUDIO_TAGS = 5
 
 ALLOWED_TAGS = frozenset(
     {
-        "speak", "audio", "break", "emphasis", "lang", "p", "phoneme", "prosody", "s", "say-as",
-        "sub", "voice", "w", "amazon:domain", "amazon:effect", "amazon:emotion",
+        "speak",
+        "audio",
+        "break",
+        "emphasis",
+        "lang",
+        "p",
+        "phoneme",
+        "prosody",
+        "s",
+        "say-as",
+        "sub",
+        "voice",
+        "w",
+        "amazon:domain",
+        "amazon:effect",
+        "amazon:emotion",
     }
 )
 _BREAK_STRENGTHS = frozenset({"none", "x-weak", "weak", "medium", "strong", "x-strong"})
@@ -63,9 +77,7 @@ def whisper(inner: str) -> str:
 
 def prosody(inner: str, *, rate: str | None = None, volume: str | None = None) -> str:
     """Wrap already-built SSML in a prosody tag (rate as a word or N%, volume as a word or ±NdB)."""
-    attrs = "".join(
-        f' {name}="{value}"' for name, value in (("rate", rate), ("volume", volume)) if value
-    )
+    attrs = "".join(f' {name}="{value}"' for name, value in (("rate", rate), ("volume", volume)) if value)
     return f"<prosody{attrs}>{inner}</prosody>" if attrs else inner
 
 
