@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from skill.builder import build_skill
 from skill.config import MAX_BODY_BYTES, Settings
 from skill.services import Services, build_services
+from skill.trust import build_verifier
 from skill.verification import RequestVerifier, VerificationError
 
 log = logging.getLogger(__name__)
@@ -36,16 +37,16 @@ def create_app(
     services = services or build_services(settings)
     skill = build_skill(settings, services)
     if verifier is None:
-        verifier = RequestVerifier(
-            verify_signature=settings.verify, verify_timestamp=settings.verify, skill_id=settings.skill_id
-        )
+        verifier = build_verifier(settings)
     if not settings.verify:
         log.warning(DEV_FLAG_WARNING)
     elif not settings.skill_id:
         log.warning("SKILL_ID is not set: requests for any skill id will be accepted.")
 
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    # One byte of slack: werkzeug silently truncates a chunked body at the limit, so the view reads
+    # up to limit + 1 bytes and refuses anything longer than MAX_BODY_BYTES itself.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
     app.extensions["cramp_coach"] = {"settings": settings, "services": services, "skill": skill}
 
     def refuse(status: int, reason: str) -> tuple[Response, int]:
@@ -62,6 +63,8 @@ def create_app(
     @app.post("/alexa")
     def alexa() -> Response | tuple[Response, int]:
         body = request.get_data(cache=False)
+        if len(body) > MAX_BODY_BYTES:
+            return refuse(413, "request body is over 128 KB")
         try:
             envelope = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError):

@@ -9,6 +9,11 @@ from pathlib import Path
 from typing import Any
 
 MAX_BODY_BYTES = 128 * 1024
+_PATHS = {"db_path", "audio_dir", "trust_roots_file", "cert_chain_dir"}
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value and value.strip() else None
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -32,6 +37,10 @@ class Settings:
     audio_base_url: str | None = None
     tts_backend: str = "espeak"
     log_level: str = "INFO"
+    # Request verification: PEM roots to trust instead of certifi's, and a directory of Amazon chain
+    # files consulted before downloading (skill/trust.py explains why neither weakens a check).
+    trust_roots_file: Path | None = None
+    cert_chain_dir: Path | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -51,6 +60,8 @@ class Settings:
             audio_base_url=env.get("AUDIO_BASE_URL") or None,
             tts_backend=env.get("CRAMP_COACH_TTS", "espeak"),
             log_level=env.get("LOG_LEVEL", "INFO"),
+            trust_roots_file=_path(env.get("CRAMP_COACH_TRUST_ROOTS")),
+            cert_chain_dir=_path(env.get("CRAMP_COACH_CERT_CHAIN_DIR")),
         )
         return settings.with_overrides(overrides)
 
@@ -59,7 +70,5 @@ class Settings:
         unknown = set(overrides) - known
         if unknown:
             raise ValueError(f"unknown settings: {sorted(unknown)}")
-        values = {
-            k: Path(v) if k in {"db_path", "audio_dir"} and v is not None else v for k, v in overrides.items()
-        }
+        values = {k: Path(v) if k in _PATHS and v is not None else v for k, v in overrides.items()}
         return replace(self, **values)
