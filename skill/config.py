@@ -35,6 +35,7 @@ class Settings:
     aws_region: str = "us-east-1"
     audio_dir: Path = Path("var/audio")
     audio_base_url: str | None = None
+    audio_bucket: str | None = None  # Lambda: rendered audio is mirrored to this S3 bucket
     tts_backend: str = "espeak"
     log_level: str = "INFO"
     # Request verification: PEM roots to trust instead of certifi's, and a directory of Amazon chain
@@ -58,6 +59,7 @@ class Settings:
             aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             audio_dir=Path(env.get("CRAMP_COACH_AUDIO_DIR", "var/audio")),
             audio_base_url=env.get("AUDIO_BASE_URL") or None,
+            audio_bucket=env.get("AUDIO_BUCKET") or None,
             tts_backend=env.get("CRAMP_COACH_TTS", "espeak"),
             log_level=env.get("LOG_LEVEL", "INFO"),
             trust_roots_file=_path(env.get("CRAMP_COACH_TRUST_ROOTS")),
