@@ -1,0 +1,1 @@
+"""Hands-free long sessions: scripts rendered to audio, stored, served and played by the AudioPlayer."""

@@ -1,0 +1,264 @@
+"""Render a timeline to audio: speech synthesised step by step, silences written as exact samples.
+
+The renderer knows nothing about scripts. It takes a sequence of :class:`TimedItem` (speech or
+silence, where it starts, how long its slot is, whether a part may begin there), which
+``skill.audio.session_audio`` builds from the engine's timeline. Each speech item is synthesised,
+trimmed of the engine's own padding and, when the item says how long its words should take,
+re-spoken slightly faster or slower to fit (within ``max_stretch``), so the silence after it starts
+where the timeline says. Speech that still overruns its slot pushes everything after it later; the
+real start of every item is recorded. Parts of a few minutes are cut at checkpoints and encoded to
+MP3 with lame.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from array import array
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from skill.audio.pcm import Clip
+from skill.audio.tts import TTSBackend
+
+log = logging.getLogger(__name__)
+
+# Bump when a change here alters the audio for the same inputs: it is part of every cache key.
+RENDERER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class TimedItem:
+    """One slot of a session: speech (``text``) or silence (``text is None``)."""
+
+    start: float  # seconds from the start of the session, as the timeline says
+    duration: float  # length of the slot; speech shorter than this is followed by silence
+    text: str | None = None
+    checkpoint: bool = False  # a new part may begin at this item
+    speech: float | None = None  # seconds the words themselves should take (fit target), if known
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to speak and encode; every field is part of the cache key."""
+
+    locale: str = "en-US"
+    voice: str | None = None
+    whisper: bool = False
+    rate: float = 1.0  # multiple of the backend's natural pace (the engine's pace option)
+    bitrate_kbps: int = 48  # CBR; the AudioPlayer accepts 16-384 kbps
+    part_seconds: float = 180.0  # cut a new part at the first checkpoint after this much audio
+    min_tail_seconds: float = 45.0  # never leave a last part shorter than this
+    max_stretch: float = 0.2  # fitting may change a step's speaking rate by at most ±20%
+    fit_tolerance: float = 0.06  # seconds; closer than this is left alone
+    fit_attempts: int = 2  # extra syntheses per step to fit its slot (0 turns fitting off)
+
+    def key(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Placement:
+    """Where one item actually landed."""
+
+    index: int  # position in the item list
+    planned: float  # start the timeline gave (session seconds)
+    offset: float  # real start inside its part
+    part: int  # 1-based part number
+    spoken: float | None = None  # length of the speech placed (None for silence)
+    rate: float | None = None  # speaking rate used after fitting
+
+
+@dataclass
+class RenderedPart:
+    number: int  # 1-based
+    clip: Clip
+    placements: list[Placement] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return self.clip.seconds
+
+
+class EncoderError(RuntimeError):
+    """lame is missing or failed."""
+
+
+def plan_parts(items: Sequence[TimedItem], options: RenderOptions) -> list[list[int]]:
+    """Item indexes per part: cut at a checkpoint once a part is long enough, never leaving a stub."""
+    if not items:
+        return []
+    total_end = max(item.end for item in items)
+    parts: list[list[int]] = [[]]
+    part_start = items[0].start
+    for index, item in enumerate(items):
+        long_enough = item.start - part_start >= options.part_seconds
+        tail = total_end - item.start
+        if item.checkpoint and parts[-1] and long_enough and tail >= options.min_tail_seconds:
+            parts.append([])
+            part_start = item.start
+        parts[-1].append(index)
+    return parts
+
+
+def _fit(backend: TTSBackend, item: TimedItem, options: RenderOptions) -> tuple[Clip, float]:
+    """Speak an item, re-speaking at an adjusted rate until it fills its target length."""
+    assert item.text is not None
+    rate = options.rate
+
+    def say(at: float) -> Clip:
+        clip = backend.synthesize(
+            item.text or "", voice=options.voice, locale=options.locale, rate=at, whisper=options.whisper
+        )
+        return clip.trimmed()
+
+    best = say(rate)
+    best_rate = rate
+    target = item.speech
+    if not target or target <= 0:
+        return best, best_rate
+    low, high = options.rate * (1 - options.max_stretch), options.rate * (1 + options.max_stretch)
+    for _ in range(options.fit_attempts):
+        error = best.seconds - target
+        if abs(error) <= options.fit_tolerance or best.seconds == 0:
+            break
+        # Speaking time is roughly inversely proportional to rate.
+        wanted = max(low, min(high, best_rate * best.seconds / target))
+        if abs(wanted - best_rate) < 1e-3:
+            break
+        candidate = say(wanted)
+        if abs(candidate.seconds - target) < abs(error):
+            best, best_rate = candidate, wanted
+        else:
+            break
+    return best, best_rate
+
+
+def synthesize_all(
+    backend: TTSBackend,
+    items: Sequence[TimedItem],
+    indexes: Sequence[int],
+    options: RenderOptions,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[int, tuple[Clip, float]]:
+    """Speech for the given items, synthesised concurrently (each call is a subprocess or an HTTP call)."""
+    speech = [i for i in indexes if items[i].text]
+    workers = workers or min(8, (os.cpu_count() or 2) * 2)
+    results: dict[int, tuple[Clip, float]] = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for index, result in zip(
+            speech, pool.map(lambda i: _fit(backend, items[i], options), speech), strict=True
+        ):
+            results[index] = result
+            if progress:
+                progress(1)
+    return results
+
+
+def assemble_part(
+    number: int,
+    items: Sequence[TimedItem],
+    indexes: Sequence[int],
+    spoken: dict[int, tuple[Clip, float]],
+    rate: int,
+) -> RenderedPart:
+    """Lay speech and exact silence end to end; overruns push later items back and are recorded."""
+    samples = array("h")
+    part_start = items[indexes[0]].start
+    shift = 0  # samples of overrun carried forward
+    placements = []
+    for index in indexes:
+        item = items[index]
+        planned = round((item.start - part_start) * rate) + shift
+        at = max(planned, len(samples))
+        shift += at - planned
+        _pad_to(samples, at)
+        clip, used_rate = spoken.get(index, (None, None))
+        if clip is not None:
+            if clip.rate != rate:
+                raise ValueError(f"clip at {clip.rate} Hz in a {rate} Hz render")
+            samples.extend(clip.samples)
+        slot_end = at + round(item.duration * rate)
+        shift += max(0, len(samples) - slot_end)
+        placements.append(
+            Placement(
+                index=index,
+                planned=item.start,
+                offset=at / rate,
+                part=number,
+                spoken=clip.seconds if clip is not None else None,
+                rate=used_rate,
+            )
+        )
+    last = items[indexes[-1]]
+    _pad_to(samples, round((last.end - part_start) * rate) + shift)
+    return RenderedPart(number, Clip(samples, rate), placements)
+
+
+def _pad_to(samples: array, length: int) -> None:
+    """Append exact digital silence up to ``length`` samples."""
+    if length > len(samples):
+        samples.extend(array("h", bytes(2 * (length - len(samples)))))
+
+
+def encode_mp3(clip: Clip, bitrate_kbps: int = 48, lame: str = "lame") -> bytes:
+    """Constant-bit-rate mono MP3 at the clip's own sample rate (16, 22.05 or 24 kHz)."""
+    binary = shutil.which(lame)
+    if not binary:
+        raise EncoderError("lame is not installed (apt-get install lame)")
+    khz = f"{clip.rate / 1000:g}"
+    command = [
+        binary,
+        "--silent",
+        "-r",
+        "-s",
+        khz,
+        "--bitwidth",
+        "16",
+        "--signed",
+        "--little-endian",
+        "-m",
+        "m",
+        "--cbr",
+        "-b",
+        str(bitrate_kbps),
+        "--resample",
+        khz,
+        "-q",
+        "5",  # lame's default quality: 3x faster than -q 2 and indistinguishable for speech at 48 kbps
+        "-",
+        "-",
+    ]
+    result = subprocess.run(command, input=clip.to_pcm(), capture_output=True, check=False, timeout=600)
+    if result.returncode != 0 or not result.stdout:
+        raise EncoderError(
+            f"lame failed ({result.returncode}): {result.stderr.decode(errors='replace')[:200]}"
+        )
+    return result.stdout
+
+
+def render_parts(
+    backend: TTSBackend,
+    items: Sequence[TimedItem],
+    options: RenderOptions,
+    *,
+    only: set[int] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[RenderedPart]:
+    """Render every part (or only the 1-based numbers in ``only``) to PCM, in order."""
+    rendered = []
+    for number, indexes in enumerate(plan_parts(items, options), start=1):
+        if only is not None and number not in only:
+            continue
+        spoken = synthesize_all(backend, items, indexes, options, progress=progress)
+        rendered.append(assemble_part(number, items, indexes, spoken, backend.sample_rate))
+    return rendered

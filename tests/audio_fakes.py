@@ -1,0 +1,31 @@
+"""Test doubles for TTS: deterministic speech-like clips whose length follows the words and the rate."""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass, field
+
+from skill.audio.pcm import Clip
+
+
+@dataclass
+class ToneBackend:
+    """Speaks every word as a 0.4 s tone (divided by the rate), with a little padding at both ends."""
+
+    sample_rate: int = 8000
+    word_seconds: float = 0.4
+    padding: float = 0.1
+    name: str = "tone"
+    calls: list[tuple[str, float]] = field(default_factory=list)
+
+    def identity(self) -> str:
+        return f"tone {self.word_seconds}"
+
+    def synthesize(self, text: str, *, voice: str | None, locale: str, rate: float, whisper: bool) -> Clip:
+        self.calls.append((text, rate))
+        words = len(text.split())
+        loud = round(words * self.word_seconds / rate * self.sample_rate)
+        pad = array("h", bytes(2 * round(self.padding * self.sample_rate)))
+        tone = array("h", (round(8000 * math.sin(i * 0.3)) for i in range(loud)))
+        return Clip(pad + tone + pad, self.sample_rate)
