@@ -13,7 +13,7 @@ from skill.audio.pcm import Clip
 class ToneBackend:
     """Speaks every word as a 0.4 s tone (divided by the rate), with a little padding at both ends."""
 
-    sample_rate: int = 8000
+    sample_rate: int = 16000
     word_seconds: float = 0.4
     padding: float = 0.1
     name: str = "tone"
