@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -10,8 +10,11 @@ from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill.config import Settings
+from skill.diary.repository import DiaryRepository
 from skill.persistence.memory import MemoryPersistenceAdapter
+from skill.persistence.memory_diary import MemoryDiaryRepository
 from skill.persistence.sqlite import SQLiteDatabase, SQLitePersistenceAdapter
+from skill.persistence.sqlite_diary import SQLiteDiaryRepository
 
 _REQUEST_KEY = "services"
 
@@ -23,15 +26,30 @@ class Services:
     settings: Settings
     persistence: AbstractPersistenceAdapter
     database: SQLiteDatabase | None = None
+    diary: DiaryRepository = field(default_factory=MemoryDiaryRepository)
 
 
 def build_services(settings: Settings) -> Services:
     """Storage chosen by settings; clients for remote stores are created lazily on first use."""
     if settings.storage == "sqlite":
         database = SQLiteDatabase(settings.db_path)
-        return Services(settings, SQLitePersistenceAdapter(database), database)
+        return Services(
+            settings, SQLitePersistenceAdapter(database), database, diary=SQLiteDiaryRepository(database)
+        )
+    if settings.storage == "dynamodb":
+        # Imported here so the SQLite default never pays for loading boto3.
+        from skill.persistence import dynamodb
+
+        table = dynamodb.DynamoDBTable(
+            settings.table_name or "", endpoint_url=settings.dynamodb_endpoint, region=settings.aws_region
+        )
+        return Services(
+            settings,
+            dynamodb.DynamoDBPersistenceAdapter(table),
+            diary=dynamodb.DynamoDBDiaryRepository(table),
+        )
     if settings.storage == "memory":
-        return Services(settings, MemoryPersistenceAdapter())
+        return Services(settings, MemoryPersistenceAdapter(), diary=MemoryDiaryRepository())
     raise ValueError(f"unknown storage {settings.storage!r}")
 
 

@@ -30,6 +30,41 @@ MIGRATIONS: list[str] = [
         updated_at REAL NOT NULL
     );
     """,
+    # 2: the cramp diary and the practice log (skill/persistence/sqlite_diary.py). Times are
+    # fixed-width UTC text, so text order is time order and the (user_id, time) indexes serve ranges.
+    """
+    CREATE TABLE cramp_entries (
+        user_id    TEXT NOT NULL,
+        id         TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        logged_at  TEXT NOT NULL,
+        muscle     TEXT NOT NULL,
+        side       TEXT,
+        severity   INTEGER NOT NULL CHECK (severity BETWEEN 0 AND 10),
+        duration_s INTEGER CHECK (duration_s IS NULL OR duration_s BETWEEN 0 AND 86400),
+        helped     TEXT,
+        trigger    TEXT,
+        symptoms   TEXT NOT NULL DEFAULT '[]',
+        medicines  TEXT NOT NULL DEFAULT '[]',
+        red_flags  TEXT NOT NULL DEFAULT '[]',
+        source     TEXT NOT NULL,
+        time_zone  TEXT NOT NULL,
+        time_exact INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (user_id, id)
+    );
+    CREATE INDEX cramp_entries_user_time ON cramp_entries (user_id, started_at, id);
+    CREATE TABLE practice_sessions (
+        user_id   TEXT NOT NULL,
+        id        TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        technique TEXT NOT NULL,
+        minutes   REAL NOT NULL,
+        completed INTEGER NOT NULL,
+        time_zone TEXT NOT NULL,
+        PRIMARY KEY (user_id, id)
+    );
+    CREATE INDEX practice_sessions_user_time ON practice_sessions (user_id, at, id);
+    """,
 ]
 
 
