@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import subprocess
+from array import array
+
 import pytest
 
 from skill.audio.pcm import Clip, silent_runs
@@ -9,6 +13,7 @@ from skill.audio.render import (
     RenderOptions,
     TimedItem,
     assemble_part,
+    encode_mp3,
     plan_parts,
     render_parts,
 )
@@ -108,3 +113,31 @@ def test_clips_at_another_sample_rate_are_refused():
     spoken = {0: (Clip.silence(0.4, 16000), 1.0)}
     with pytest.raises(ValueError, match="16000 Hz"):
         assemble_part(1, items, [0], spoken, 22050)
+
+
+@pytest.mark.parametrize("lame", ["lame", "no-such-lame-binary"])
+@pytest.mark.parametrize("rate", [16000, 22050])
+def test_mp3_is_constant_48_kbps_mono_at_the_speech_rate_with_or_without_the_lame_program(lame, rate):
+    tone = Clip(array("h", (round(6000 * math.sin(i * 0.25)) for i in range(rate * 3))), rate)
+    data = encode_mp3(tone, 48, lame=lame)
+    probe = (
+        subprocess.run(
+            [
+                "ffprobe",
+                "-v",
+                "error",
+                "-show_entries",
+                "stream=codec_name,sample_rate,channels,bit_rate",
+                "-of",
+                "default=noprint_wrappers=1",
+                "-",
+            ],
+            input=data,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split()
+    )
+    assert sorted(probe) == sorted(["codec_name=mp3", f"sample_rate={rate}", "channels=1", "bit_rate=48000"])
+    assert len(data) == pytest.approx(3 * 48000 / 8, rel=0.1)
