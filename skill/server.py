@@ -27,20 +27,22 @@ class SkillServer(BaseApplication):  # type: ignore[misc]
         return create_app(self.settings)
 
 
+def gunicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
+    """The gunicorn settings of `cramp-coach serve` (the benchmarks serve their baseline with them too)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "sync",
+        # Alexa gives an endpoint about 8 s; a stuck worker is killed before that matters twice.
+        "timeout": 30,
+        "graceful_timeout": 5,
+        "accesslog": "-",
+        "loglevel": settings.log_level.lower(),
+        # The access log must not include query strings or bodies; ids are logged by the skill.
+        "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+    }
+
+
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve until interrupted (plain HTTP: put a TLS proxy in front in production)."""
-    SkillServer(
-        settings,
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "worker_class": "sync",
-            # Alexa gives an endpoint about 8 s; a stuck worker is killed before that matters twice.
-            "timeout": 30,
-            "graceful_timeout": 5,
-            "accesslog": "-",
-            "loglevel": settings.log_level.lower(),
-            # The access log must not include query strings or bodies; ids are logged by the skill.
-            "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
-        },
-    ).run()
+    SkillServer(settings, gunicorn_options(settings, host, port, workers)).run()
