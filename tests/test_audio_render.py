@@ -141,3 +141,13 @@ def test_mp3_is_constant_48_kbps_mono_at_the_speech_rate_with_or_without_the_lam
     )
     assert sorted(probe) == sorted(["codec_name=mp3", f"sample_rate={rate}", "channels=1", "bit_rate=48000"])
     assert len(data) == pytest.approx(3 * 48000 / 8, rel=0.1)
+
+
+def test_repeated_lines_are_synthesised_once():
+    backend = ToneBackend()
+    items = timeline(
+        ("in", 0.4), (None, 3.6), ("out", 0.4), (None, 3.6), ("in", 0.4), (None, 3.6), ("out", 0.4)
+    )
+    [part] = render_parts(backend, items, RenderOptions())
+    assert sorted(text for text, _ in backend.calls) == ["in", "out"]
+    assert [p.spoken for p in part.placements if p.spoken] == [pytest.approx(0.4)] * 4

@@ -150,17 +150,26 @@ def synthesize_all(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict[int, tuple[Clip, float]]:
-    """Speech for the given items, synthesised concurrently (each call is a subprocess or an HTTP call)."""
-    speech = [i for i in indexes if items[i].text]
+    """Speech for the given items, synthesised concurrently (each call is a subprocess or an HTTP call).
+
+    Identical lines with the same target length ("two", "three" in every counted breath) are
+    synthesised once.
+    """
+    groups: dict[tuple[str, float | None], list[int]] = {}
+    for index in indexes:
+        item = items[index]
+        if item.text:
+            groups.setdefault((item.text, item.speech), []).append(index)
     workers = workers or min(8, (os.cpu_count() or 2) * 2)
     results: dict[int, tuple[Clip, float]] = {}
+    firsts = [members[0] for members in groups.values()]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for index, result in zip(
-            speech, pool.map(lambda i: _fit(backend, items[i], options), speech), strict=True
-        ):
-            results[index] = result
+        spoken = pool.map(lambda i: _fit(backend, items[i], options), firsts)
+        for members, result in zip(groups.values(), spoken, strict=True):
+            for index in members:
+                results[index] = result
             if progress:
-                progress(1)
+                progress(len(members))
     return results
 
 
