@@ -8,7 +8,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.config import Settings
-from skill.handlers import core, interceptors
+from skill.handlers import core, interceptors, reminders
 from skill.services import Services, ServicesInterceptor, build_services
 
 
@@ -19,6 +19,10 @@ def request_handlers() -> list:
         core.LaunchRequestHandler(),
         core.SessionEndedRequestHandler(),
         # Feature intents.
+        reminders.PermissionResponseHandler(),
+        reminders.SetReminderIntentHandler(),
+        reminders.ListRemindersIntentHandler(),
+        reminders.CancelReminderIntentHandler(),
         # Built-ins that apply everywhere, after the features that may claim them in context.
         core.HelpIntentHandler(),
         core.StopOrCancelIntentHandler(),

@@ -53,6 +53,8 @@ def _base(
     session_id: str | None = None,
     audio_player: bool = False,
     api_endpoint: str | None = None,
+    api_access_token: str | None = None,
+    permissions: dict[str, Any] | None = None,
     skill_id: str = SKILL_ID,
     with_session: bool = True,
 ) -> dict[str, Any]:
@@ -64,6 +66,11 @@ def _base(
         system["device"]["supportedInterfaces"] = {"AudioPlayer": {}}
     if api_endpoint:
         system["apiEndpoint"] = api_endpoint
+    if api_access_token:
+        system["apiAccessToken"] = api_access_token
+    if permissions is not None:
+        # {"consentToken": "…", "scopes": {"alexa::alerts:reminders:skill:readwrite": {"status": "GRANTED"}}}
+        system["user"]["permissions"] = permissions
     if with_session:
         session = envelope["session"]
         session.update(new=new, attributes=attributes or {})
@@ -143,6 +150,26 @@ def audio_event(event: str, token: str = "", offset_ms: int = 0, **kwargs: Any) 
         }
     if event == "AudioPlayer.PlaybackFailed":
         request["error"] = {"type": "MEDIA_ERROR_UNKNOWN", "message": "test failure"}
+    return envelope
+
+
+def connections_response(
+    name: str = "AskFor", status: str = "ACCEPTED", code: str = "200", token: str = "", **kwargs: Any
+) -> dict[str, Any]:
+    """The answer to a Connections.SendRequest (e.g. the voice permission prompt), in session."""
+    envelope = _base(**kwargs)
+    request = envelope["request"]
+    for key in ("intent", "dialogState"):
+        request.pop(key)
+    request.update(
+        type="Connections.Response",
+        name=name,
+        token=token,
+        status={"code": code, "message": "OK" if code == "200" else "error"},
+        payload={"status": status, "permissionScope": "alexa::alerts:reminders:skill:readwrite"}
+        if name == "AskFor"
+        else {},
+    )
     return envelope
 
 
