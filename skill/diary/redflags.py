@@ -1,0 +1,161 @@
+"""Red flags found while logging a cramp, and which kind of help each one calls for.
+
+The rules are data (content guide, "Red flags"): each says what it looks for, how urgent it is,
+whether exercises must stop, and its sources. The safety feature extends this table; handlers only
+ask ``findings(...)`` and speak the phrase ``safety.redflag.<rule id>`` for each message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Most urgent first; a message list is sorted by this order.
+LEVELS = ("emergency", "urgent_today", "urgent_advice", "prescriber", "see_doctor", "mention")
+LONG_CRAMP_S = 10 * 60  # "a cramp lasting more than 10 minutes" [C1, C2, C3]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One red flag: matches when any listed symptom, medicine or trigger is present, or the cramp is long."""
+
+    id: str
+    level: str
+    symptoms: frozenset[str] = frozenset()
+    medicines: frozenset[str] = frozenset()
+    triggers: frozenset[str] = frozenset()
+    longer_than_s: int | None = None
+    one_leg_only: bool = False  # a clot shows in one leg; both legs swollen points elsewhere
+    stops_exercise: bool = False  # no stretch or massage over it (it could mask or worsen it)
+    sources: tuple[str, ...] = ()
+
+    def matches(self, case: Case) -> bool:
+        if self.one_leg_only and case.side == "BOTH":
+            return False
+        if self.longer_than_s is not None and case.seconds is not None and case.seconds > self.longer_than_s:
+            return True
+        return bool(
+            self.symptoms & case.symptoms
+            or self.medicines & case.medicines
+            or (case.trigger is not None and case.trigger in self.triggers)
+        )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "possible_clot",
+        "urgent_today",
+        symptoms=frozenset({"SWELLING", "WARMTH", "REDNESS"}),
+        one_leg_only=True,
+        stops_exercise=True,
+        sources=("C13", "C14", "C15"),
+    ),
+    Rule(
+        "long_cramp",
+        "urgent_advice",
+        longer_than_s=LONG_CRAMP_S,
+        stops_exercise=True,
+        sources=("C1", "C2", "C3"),
+    ),
+    Rule("statin_muscle", "prescriber", medicines=frozenset({"STATIN"}), sources=("C11", "C12")),
+    Rule(
+        "see_doctor",
+        "see_doctor",
+        symptoms=frozenset({"WEAKNESS", "NUMBNESS", "SWELLING", "WARMTH", "REDNESS"}),
+        sources=("C1", "C3", "C5"),
+    ),
+    Rule(
+        "medicine_mention",
+        "mention",
+        medicines=frozenset({"DIURETIC"}),
+        triggers=frozenset({"NEW_MEDICINE"}),
+        sources=("C4", "C7"),
+    ),
+)
+RULES_BY_ID = {rule.id: rule for rule in RULES}
+
+
+@dataclass(frozen=True)
+class Case:
+    """What the user logged that red flags look at; ``seconds`` is the duration (or time so far)."""
+
+    symptoms: frozenset[str] = frozenset()
+    medicines: frozenset[str] = frozenset()
+    trigger: str | None = None
+    side: str | None = None
+    seconds: int | None = None
+
+    @classmethod
+    def of(
+        cls,
+        symptoms: Iterable[str] = (),
+        medicines: Iterable[str] = (),
+        trigger: str | None = None,
+        side: str | None = None,
+        seconds: int | None = None,
+    ) -> Case:
+        return cls(frozenset(symptoms), frozenset(medicines), trigger, side, seconds)
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Every rule that matched (stored on the entry) and the ones worth saying, most urgent first."""
+
+    matched: tuple[Rule, ...]
+    to_say: tuple[Rule, ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(rule.id for rule in self.matched)
+
+    @property
+    def stops_exercise(self) -> bool:
+        return any(rule.stops_exercise for rule in self.matched)
+
+    def __bool__(self) -> bool:
+        return bool(self.matched)
+
+
+def findings(case: Case, max_messages: int = 2) -> Findings:
+    """The red flags of a case; a rule whose symptoms a more urgent one already covers is not repeated."""
+    matched = tuple(sorted((r for r in RULES if r.matches(case)), key=lambda r: LEVELS.index(r.level)))
+    to_say: list[Rule] = []
+    covered: set[str] = set()
+    for rule in matched:
+        own = rule.symptoms & case.symptoms
+        other_reasons = (
+            (rule.medicines & case.medicines)
+            or (case.trigger in rule.triggers)
+            or (
+                rule.longer_than_s is not None
+                and case.seconds is not None
+                and case.seconds > rule.longer_than_s
+            )
+        )
+        if own and own <= covered and not other_reasons:
+            continue
+        covered |= own
+        to_say.append(rule)
+    return Findings(matched, tuple(to_say[:max_messages]))
+
+
+@dataclass(frozen=True)
+class HelpLines:
+    """The numbers a locale's safety messages name."""
+
+    emergency: str
+    urgent: str | None = None  # a non-emergency urgent service, where there is one by name
+
+
+HELP_LINES = {
+    "en-US": HelpLines("911"),
+    "en-CA": HelpLines("911"),
+    "en-GB": HelpLines("999", "NHS 111"),
+    "en-AU": HelpLines("000"),
+    "en-IN": HelpLines("112"),
+}
+DEFAULT_HELP_LINES = HelpLines("112")  # the GSM emergency number works on most mobile networks
+
+
+def help_lines(locale: str | None) -> HelpLines:
+    return HELP_LINES.get(locale or "", DEFAULT_HELP_LINES)
