@@ -61,17 +61,33 @@ def test_speech_is_fitted_to_its_slot_within_the_stretch_limit(words, slot, expe
     assert len(backend.calls) <= 1 + RenderOptions().fit_attempts
 
 
-def test_an_overrun_pushes_later_items_back_and_is_recorded():
+def test_a_small_overrun_is_absorbed_by_the_next_silence():
+    backend = ToneBackend()
+    # Five words take 2 s; fitted at +20 % they take 1.67 s in a 1.5 s slot: 0.17 s over.
+    items = timeline((" ".join(["word"] * 5), 1.5), (None, 3.0), ("after", 0.4), (None, 2.0))
+    [part] = render_parts(backend, items, RenderOptions())
+    overrun = part.placements[0].spoken - 1.5
+    assert overrun == pytest.approx(2.0 / 1.2 - 1.5, abs=0.02)
+    assert part.placements[1].offset == pytest.approx(1.5 + overrun, abs=1e-3)
+    # The 3 s pause gives the time back, so the next line starts exactly on the timeline.
+    assert part.placements[2].offset == pytest.approx(4.5, abs=1e-3)
+    assert part.seconds == pytest.approx(6.9, abs=1e-3)
+
+
+def test_a_large_overrun_pushes_later_items_back_and_is_recorded():
     backend = ToneBackend()
     # Ten words take 4 s; even 20 % faster (3.33 s) they overrun a 2 s slot by 1.33 s.
     items = timeline((" ".join(["word"] * 10), 2.0), (None, 3.0), ("after", 0.4), (None, 2.0))
     [part] = render_parts(backend, items, RenderOptions())
     overrun = part.placements[0].spoken - 2.0
     assert overrun == pytest.approx(4.0 / 1.2 - 2.0, abs=0.02)
-    # The pause keeps its full length after the overrun; the next speech starts that much later.
+    # The pause gives back at most a fifth of itself (0.6 s); the rest moves everything after it.
+    late = overrun - 0.6
     assert part.placements[1].offset == pytest.approx(2.0 + overrun, abs=1e-3)
-    assert part.placements[2].offset == pytest.approx(5.0 + overrun, abs=1e-3)
-    assert part.seconds == pytest.approx(7.4 + overrun, abs=1e-3)
+    assert part.placements[2].offset == pytest.approx(5.0 + late, abs=1e-3)
+    assert part.placements[3].offset == pytest.approx(5.4 + late, abs=1e-3)
+    # The last pause gives back a fifth of itself (0.4 s) too.
+    assert part.seconds == pytest.approx(7.4 + late - 0.4, abs=1e-3)
 
 
 def test_fitting_can_be_turned_off():

@@ -97,6 +97,8 @@ def silent_runs(
     clip: Clip, *, threshold: float = 60.0, min_seconds: float = 0.6, window_seconds: float = WINDOW_SECONDS
 ) -> list[tuple[float, float]]:
     """``(start, end)`` in seconds of every run of quiet windows lasting at least ``min_seconds``."""
+    window = max(1, round(clip.rate * window_seconds))
+    step = window / clip.rate  # the real window length: 10 ms is 220.5 samples at 22.05 kHz
     runs = []
     run_start: int | None = None
     levels = rms_windows(clip, window_seconds)
@@ -105,7 +107,7 @@ def silent_runs(
             if run_start is None:
                 run_start = index
         elif run_start is not None:
-            if (index - run_start) * window_seconds >= min_seconds - 1e-9:
-                runs.append((run_start * window_seconds, index * window_seconds))
+            if (index - run_start) * step >= min_seconds - 1e-9:
+                runs.append((run_start * step, index * step))
             run_start = None
     return runs

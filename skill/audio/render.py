@@ -58,8 +58,10 @@ class RenderOptions:
     part_seconds: float = 180.0  # cut a new part at the first checkpoint after this much audio
     min_tail_seconds: float = 45.0  # never leave a last part shorter than this
     max_stretch: float = 0.2  # fitting may change a step's speaking rate by at most ±20%
-    fit_tolerance: float = 0.06  # seconds; closer than this is left alone
-    fit_attempts: int = 2  # extra syntheses per step to fit its slot (0 turns fitting off)
+    fit_tolerance: float = 0.04  # seconds; closer than this is left alone
+    fit_attempts: int = 3  # extra syntheses per step to fit its slot (0 turns fitting off)
+    # A silence after an overrun may shrink by up to this fraction to bring the next step back on time.
+    absorb_fraction: float = 0.2
 
     def key(self) -> dict[str, Any]:
         return asdict(self)
@@ -179,8 +181,14 @@ def assemble_part(
     indexes: Sequence[int],
     spoken: dict[int, tuple[Clip, float]],
     rate: int,
+    absorb_fraction: float = 0.0,
 ) -> RenderedPart:
-    """Lay speech and exact silence end to end; overruns push later items back and are recorded."""
+    """Lay speech and exact silence end to end.
+
+    Speech that overruns its slot delays what follows; the next silences give back up to
+    ``absorb_fraction`` of their length to catch up, and whatever remains pushes later items back.
+    Every item's real offset is recorded.
+    """
     samples = array("h")
     part_start = items[indexes[0]].start
     shift = 0  # samples of overrun carried forward
@@ -196,7 +204,12 @@ def assemble_part(
             if clip.rate != rate:
                 raise ValueError(f"clip at {clip.rate} Hz in a {rate} Hz render")
             samples.extend(clip.samples)
-        slot_end = at + round(item.duration * rate)
+        slot = round(item.duration * rate)
+        if clip is None and shift > 0:
+            absorbed = min(shift, int(slot * absorb_fraction))
+            shift -= absorbed
+            slot -= absorbed
+        slot_end = at + slot
         shift += max(0, len(samples) - slot_end)
         placements.append(
             Placement(
@@ -270,5 +283,7 @@ def render_parts(
         if only is not None and number not in only:
             continue
         spoken = synthesize_all(backend, items, indexes, options, progress=progress)
-        rendered.append(assemble_part(number, items, indexes, spoken, backend.sample_rate))
+        rendered.append(
+            assemble_part(number, items, indexes, spoken, backend.sample_rate, options.absorb_fraction)
+        )
     return rendered
