@@ -94,7 +94,42 @@ def test_user_data_is_protected(template: dict[str, Any], table_id: str) -> None
 
 
 def test_function_may_touch_only_its_table(function: dict[str, Any], table_id: str) -> None:
-    assert function["Properties"]["Policies"] == [{"DynamoDBCrudPolicy": {"TableName": {"Ref": table_id}}}]
+    table, audio = function["Properties"]["Policies"]
+    assert table == {"DynamoDBCrudPolicy": {"TableName": {"Ref": table_id}}}
+    # Audio rendering (issue 6): Polly speech, and objects under audio/ in the audio bucket only.
+    assert audio == {
+        "Statement": [
+            {"Effect": "Allow", "Action": "polly:SynthesizeSpeech", "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject"],
+                "Resource": {"Fn::Sub": "${AudioBucket.Arn}/audio/*"},
+            },
+        ]
+    }
+
+
+def test_audio_is_public_over_https_only_under_audio(
+    template: dict[str, Any], function: dict[str, Any]
+) -> None:
+    variables = function["Properties"]["Environment"]["Variables"]
+    assert variables["AUDIO_BASE_URL"] == {"Fn::Sub": "https://${AudioBucket.RegionalDomainName}/audio"}
+    assert variables["AUDIO_BUCKET"] == {"Ref": "AudioBucket"}
+    statements = template["Resources"]["AudioBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    public = [s for s in statements if s["Effect"] == "Allow"]
+    assert public == [
+        {
+            "Sid": "PublicReadAudio",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": {"Fn::Sub": "${AudioBucket.Arn}/audio/*"},
+        }
+    ]
+    deny = next(s for s in statements if s["Effect"] == "Deny")
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    deployed = Settings.from_env({k: "x" for k in ("AUDIO_BUCKET",)} | {"AUDIO_BASE_URL": "https://b/audio"})
+    assert (deployed.audio_bucket, deployed.audio_base_url) == ("x", "https://b/audio")
 
 
 def test_environment_configures_the_skill_for_dynamodb(function: dict[str, Any], table_id: str) -> None:
