@@ -167,3 +167,11 @@ def test_repeated_lines_are_synthesised_once():
     [part] = render_parts(backend, items, RenderOptions())
     assert sorted(text for text, _ in backend.calls) == ["in", "out"]
     assert [p.spoken for p in part.placements if p.spoken] == [pytest.approx(0.4)] * 4
+
+
+def test_a_backend_can_limit_how_often_a_line_is_re_spoken():
+    backend = ToneBackend()
+    backend.max_fit_attempts = 1  # type: ignore[attr-defined]
+    items = timeline(("one two three four", 1.45), (None, 1.0))
+    render_parts(backend, items, RenderOptions(fit_attempts=3))
+    assert len(backend.calls) <= 2

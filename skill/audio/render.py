@@ -128,7 +128,9 @@ def _fit(backend: TTSBackend, item: TimedItem, options: RenderOptions) -> tuple[
     if not target or target <= 0:
         return best, best_rate
     low, high = options.rate * (1 - options.max_stretch), options.rate * (1 + options.max_stretch)
-    for _ in range(options.fit_attempts):
+    # Each attempt is a paid request with Polly: backends may allow fewer than the options ask.
+    attempts = min(options.fit_attempts, getattr(backend, "max_fit_attempts", options.fit_attempts))
+    for _ in range(attempts):
         error = best.seconds - target
         if abs(error) <= options.fit_tolerance or best.seconds == 0:
             break

@@ -132,6 +132,7 @@ class PollyBackend:
 
     name = "polly"
     sample_rate = 16000
+    max_fit_attempts = 1  # one re-synthesis per line at most: every call is billed and takes ~0.2 s
 
     def __init__(self, region: str = "us-east-1", engine: str = "neural", client: Any = None) -> None:
         self.region = region
