@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.config import Config
 
 from skill.config import Settings
 
@@ -29,7 +30,7 @@ class SkillServer(BaseApplication):  # type: ignore[misc]
 
 def gunicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
     """The gunicorn settings of `cramp-coach serve` (the benchmarks serve their baseline with them too)."""
-    return {
+    options: dict[str, Any] = {
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "sync",
@@ -41,6 +42,11 @@ def gunicorn_options(settings: Settings, host: str, port: int, workers: int) -> 
         # The access log must not include query strings or bodies; ids are logged by the skill.
         "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
     }
+    # gunicorn >= 25.1 opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl), which
+    # every instance on the machine would share; the skill needs no runtime control.
+    if "control_socket_disable" in Config().settings:
+        options["control_socket_disable"] = True
+    return options
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
