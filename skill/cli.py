@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from skill.check import check
 from skill.config import Settings
+from skill.localchat.cli import chat
 
 
 @click.group()
@@ -53,3 +55,7 @@ def build_models() -> None:
 
     for path in write_models():
         click.echo(f"wrote {path}")
+
+
+main.add_command(chat)
+main.add_command(check)

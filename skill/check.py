@@ -1,0 +1,759 @@
+"""``cramp-coach check``: everything Alexa or certification would reject, found before deploying.
+
+The checks are a list of functions, each taking the project (a root directory holding
+``interaction_model/`` and ``responses/``) and returning an ``Outcome``: a one-line summary and
+the problems found, each with where it is and what is wrong. ``run`` runs them all; the command
+prints every problem and exits 1 when there is any.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import string
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from skill.localchat.resolver import FALLBACK, Resolver, normalise
+from skill.speech import ssml
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+REQUIRED_BUILTINS = (
+    "AMAZON.CancelIntent",
+    "AMAZON.HelpIntent",
+    "AMAZON.StopIntent",
+    "AMAZON.NavigateHomeIntent",
+    "AMAZON.FallbackIntent",
+)
+AUDIO_PLAYER_BUILTINS = ("AMAZON.PauseIntent", "AMAZON.ResumeIntent")
+# Invocation name requirements (Alexa docs, "Invocation name requirements").
+LAUNCH_PHRASES = (
+    "ask",
+    "begin",
+    "enable",
+    "launch",
+    "load",
+    "open",
+    "play",
+    "resume",
+    "run",
+    "start",
+    "tell",
+    "use",
+)
+CONNECTING_WORDS = ("to", "from", "by", "if", "and", "whether")
+WAKE_WORDS = ("alexa", "amazon", "echo", "computer", "skill", "app")
+TWO_WORD_FORBIDDEN = ("the", "a", "an", "for", "to", "of")
+OFFLINE_API = "http://127.0.0.1:9"
+DISCLAIMER = "not a substitute for professional medical advice"
+SAMPLE_ALLOWED = re.compile(r"[A-Za-z .'\-]")
+MARKUP = re.compile(r"<\s*/?\s*[A-Za-z]")
+MARKUP_MESSAGE = "contains SSML markup, which is escaped and read out as text: pauses belong in script steps"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that is wrong, and where."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class Outcome:
+    """What one check looked at and what it found."""
+
+    name: str
+    summary: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Project:
+    """The files under check: ``<root>/interaction_model`` and ``<root>/responses``."""
+
+    root: Path
+
+    @property
+    def model_dir(self) -> Path:
+        return self.root / "interaction_model"
+
+    @property
+    def responses_dir(self) -> Path:
+        return self.root / "responses"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.model_dir / "skill.json"
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def model_paths(self) -> dict[str, Path]:
+        """Locale → committed model file (``interaction_model/<locale>.json``)."""
+        return {p.stem: p for p in sorted(self.model_dir.glob("*.json")) if p.name != "skill.json"}
+
+    def load_json(self, path: Path) -> tuple[Any, Problem | None]:
+        try:
+            return json.loads(path.read_text(encoding="utf-8")), None
+        except (OSError, json.JSONDecodeError) as exc:
+            return None, Problem(self.relative(path), f"cannot read JSON: {exc}")
+
+    def models(self) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+        models, problems = {}, []
+        for locale, path in self.model_paths().items():
+            data, problem = self.load_json(path)
+            if problem:
+                problems.append(problem)
+            elif not isinstance(data, dict) or "languageModel" not in data.get("interactionModel", {}):
+                problems.append(
+                    Problem(self.relative(path), "not an interaction model (interactionModel.languageModel)")
+                )
+            else:
+                models[locale] = data
+        return models, problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Interaction models
+
+
+def invocation_problems(name: str) -> list[str]:
+    """Why an invocation name would be refused, following Amazon's invocation name requirements."""
+    problems = []
+    if not re.fullmatch(r"[a-z][a-z .']*", name or ""):
+        problems.append(
+            f"invocation name {name!r} must be lower-case letters and spaces "
+            "(apostrophes for possessives, periods in abbreviations)"
+        )
+    words = re.sub(r"[.']", " ", name or "").split()
+    if len(words) < 2:
+        problems.append(f"invocation name {name!r} must have at least two words")
+    for word in words:
+        if word in LAUNCH_PHRASES:
+            problems.append(f"invocation name {name!r} contains the launch word {word!r}")
+        if word in CONNECTING_WORDS:
+            problems.append(f"invocation name {name!r} contains the connecting word {word!r}")
+        if word in WAKE_WORDS:
+            problems.append(f"invocation name {name!r} contains the forbidden word {word!r}")
+    if len(words) == 2 and any(word in TWO_WORD_FORBIDDEN for word in words):
+        problems.append(f"two-word invocation name {name!r} cannot include an article or preposition")
+    return problems
+
+
+def sample_problems(sample: str) -> list[str]:
+    """Why a sample utterance breaks Alexa's character rules (slot references aside)."""
+    if not sample.strip():
+        return ["empty sample"]
+    if re.search(r"[{}]", re.sub(r"\{[A-Za-z0-9_]+\}", "", sample)):
+        return [f"sample {sample!r} has a malformed slot reference"]
+    problems = []
+    text = re.sub(r"\{[^{}]*\}", " ", sample)
+    if re.search(r"\d", text):
+        problems.append(f"sample {sample!r} contains a digit: spell numbers out")
+    if "?" in text:
+        problems.append(f"sample {sample!r} contains '?'")
+    others = sorted({c for c in text if not SAMPLE_ALLOWED.match(c) and not c.isdigit() and c != "?"})
+    if others:
+        problems.append(f"sample {sample!r} contains {', '.join(repr(c) for c in others)}")
+    return problems
+
+
+def slot_references(sample: str) -> list[str]:
+    return [name.strip() for name in re.findall(r"\{([^{}]*)\}", sample)]
+
+
+def model_problems(model: dict[str, Any], where: str) -> Iterator[Problem]:
+    """Every rule one interaction model breaks."""
+    interaction = model["interactionModel"]
+    language = interaction["languageModel"]
+    for message in invocation_problems(language.get("invocationName", "")):
+        yield Problem(where, message)
+    types = {t.get("name"): t for t in language.get("types", [])}
+    intents = language.get("intents", [])
+    names = [intent.get("name") for intent in intents]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        yield Problem(where, f"intent {name} is defined {names.count(name)} times")
+    for required in REQUIRED_BUILTINS:
+        if required not in names:
+            yield Problem(where, f"required built-in intent {required} is missing")
+    owners: dict[str, str] = {}
+    for intent in intents:
+        name = intent.get("name", "?")
+        here = f"{where}: intent {name}"
+        slots = {slot.get("name"): slot for slot in intent.get("slots", [])}
+        for slot_name, slot in slots.items():
+            slot_type = slot.get("type", "")
+            if not slot_type.startswith("AMAZON.") and slot_type not in types:
+                yield Problem(here, f"slot {{{slot_name}}} has type {slot_type!r}, which is not defined")
+            for sample in slot.get("samples", []):
+                for message in sample_problems(sample):
+                    yield Problem(f"{here}: slot {slot_name}", message)
+                for ref in slot_references(sample):
+                    if ref not in slots:
+                        yield Problem(
+                            f"{here}: slot {slot_name}", f"sample {sample!r} uses undeclared slot {{{ref}}}"
+                        )
+        seen: set[str] = set()
+        for sample in intent.get("samples", []):
+            for message in sample_problems(sample):
+                yield Problem(here, message)
+            for ref in slot_references(sample):
+                if ref not in slots:
+                    yield Problem(here, f"sample {sample!r} uses undeclared slot {{{ref}}}")
+            key = " ".join(
+                normalise(part) if i % 2 == 0 else "{" + part + "}"
+                for i, part in enumerate(re.split(r"\{([^{}]*)\}", sample))
+            ).strip()
+            key = re.sub(r"\s+", " ", key)
+            if key in seen:
+                yield Problem(here, f"sample {sample!r} appears twice")
+            elif key in owners and owners[key] != name:
+                yield Problem(here, f"sample {sample!r} is also a sample of {owners[key]}")
+            seen.add(key)
+            owners.setdefault(key, name)
+    for type_name, slot_type in types.items():
+        here = f"{where}: type {type_name}"
+        ids: dict[str, int] = {}
+        phrases: dict[str, str] = {}
+        for value in slot_type.get("values", []):
+            canonical = value.get("name", {}).get("value", "")
+            value_id = value.get("id")
+            if value_id:
+                ids[value_id] = ids.get(value_id, 0) + 1
+            for phrase in [canonical, *value.get("name", {}).get("synonyms", [])]:
+                key = normalise(phrase)
+                owner = value_id or canonical
+                if key in phrases and phrases[key] != owner:
+                    yield Problem(here, f"{phrase!r} belongs to both {phrases[key]} and {owner}")
+                phrases.setdefault(key, owner)
+        for value_id, count in ids.items():
+            if count > 1:
+                yield Problem(here, f"value id {value_id!r} is used {count} times")
+    yield from dialog_problems(interaction, {i.get("name"): i for i in intents}, where)
+
+
+def dialog_problems(interaction: dict[str, Any], intents: dict[str, Any], where: str) -> Iterator[Problem]:
+    """Dialog model rules: prompts for every elicitation, confirmation and validation."""
+    prompts = {prompt.get("id"): prompt for prompt in interaction.get("prompts", [])}
+    for prompt_id, prompt in prompts.items():
+        if not prompt.get("variations"):
+            yield Problem(f"{where}: prompt {prompt_id}", "has no variations")
+        for variation in prompt.get("variations", []):
+            if variation.get("type") == "SSML":
+                try:
+                    ssml.validate(variation.get("value", ""))
+                except ssml.SSMLError as exc:
+                    yield Problem(f"{where}: prompt {prompt_id}", str(exc))
+
+    def need(prompt_id: str | None, here: str, what: str) -> Iterator[Problem]:
+        if not prompt_id:
+            yield Problem(here, f"{what} has no prompt")
+        elif prompt_id not in prompts:
+            yield Problem(here, f"{what} prompt {prompt_id!r} does not exist")
+
+    for dialog_intent in interaction.get("dialog", {}).get("intents", []):
+        name = dialog_intent.get("name")
+        here = f"{where}: dialog intent {name}"
+        if name not in intents:
+            yield Problem(here, "is not an intent of the language model")
+            continue
+        declared = {slot.get("name"): slot for slot in intents[name].get("slots", [])}
+        if dialog_intent.get("confirmationRequired"):
+            yield from need(dialog_intent.get("prompts", {}).get("confirmation"), here, "intent confirmation")
+        for slot in dialog_intent.get("slots", []):
+            slot_name = slot.get("name")
+            slot_here = f"{here}: slot {slot_name}"
+            if slot_name not in declared:
+                yield Problem(slot_here, "is not a slot of the intent")
+                continue
+            if slot.get("type") and slot.get("type") != declared[slot_name].get("type"):
+                yield Problem(
+                    slot_here,
+                    f"type {slot.get('type')!r} differs from the intent's "
+                    f"{declared[slot_name].get('type')!r}",
+                )
+            if slot.get("elicitationRequired"):
+                yield from need(slot.get("prompts", {}).get("elicitation"), slot_here, "elicitation")
+            if slot.get("confirmationRequired"):
+                yield from need(slot.get("prompts", {}).get("confirmation"), slot_here, "confirmation")
+            for validation in slot.get("validations", []):
+                yield from need(validation.get("prompt"), slot_here, f"validation {validation.get('type')}")
+
+
+def check_models(project: Project) -> Outcome:
+    """Every ``interaction_model/<locale>.json``."""
+    models, problems = project.models()
+    samples = 0
+    for locale, model in models.items():
+        where = project.relative(project.model_paths()[locale])
+        problems.extend(model_problems(model, where))
+        samples += sum(
+            len(i.get("samples", [])) for i in model["interactionModel"]["languageModel"].get("intents", [])
+        )
+    if not models and not problems:
+        problems.append(Problem(project.relative(project.model_dir), "no interaction model found"))
+    summary = f"{len(models)} model(s) ({', '.join(models) or 'none'}), {samples} samples"
+    return Outcome("interaction models", summary, problems)
+
+
+def check_models_built(project: Project) -> Outcome:
+    """Committed models equal what ``cramp-coach build-models`` makes from ``interaction_model/source``."""
+    from skill.models import LOCALES, ModelSourceError, build_model, render
+
+    source = project.model_dir / "source"
+    if not (source / "base.json").exists():
+        return Outcome("models match their source", "skipped: no interaction_model/source")
+    problems = []
+    for locale in LOCALES:
+        path = project.model_dir / f"{locale}.json"
+        try:
+            built = render(build_model(locale, source_dir=source))
+        except (ModelSourceError, json.JSONDecodeError, KeyError) as exc:
+            problems.append(Problem(project.relative(source), f"cannot build the {locale} model: {exc}"))
+            continue
+        if not path.exists() or path.read_text(encoding="utf-8") != built:
+            problems.append(
+                Problem(
+                    project.relative(path),
+                    "differs from interaction_model/source: run cramp-coach build-models",
+                )
+            )
+    return Outcome("models match their source", f"{len(LOCALES)} locale(s)", problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Manifest
+
+
+def check_manifest(project: Project) -> Outcome:
+    """``interaction_model/skill.json``: locales, example phrases, privacy, disclaimer, no ads."""
+    where = project.relative(project.manifest_path)
+    data, problem = project.load_json(project.manifest_path)
+    if problem:
+        return Outcome("manifest", "unreadable", [problem])
+    manifest = (data or {}).get("manifest", {})
+    problems: list[Problem] = []
+    models, _ = project.models()
+    publishing = manifest.get("publishingInformation", {})
+    locales = publishing.get("locales", {})
+    privacy = manifest.get("privacyAndCompliance", {})
+    if set(locales) != set(models):
+        problems.append(
+            Problem(
+                where,
+                f"publishingInformation.locales {sorted(locales)} do not match the models {sorted(models)}",
+            )
+        )
+    privacy_locales = privacy.get("locales", {})
+    if set(privacy_locales) != set(models):
+        problems.append(
+            Problem(
+                where,
+                f"privacyAndCompliance.locales {sorted(privacy_locales)} "
+                f"do not match the models {sorted(models)}",
+            )
+        )
+    for key in ("containsAds", "allowsPurchases", "usesHealthInfo", "isChildDirected"):
+        if privacy.get(key) is True:
+            reason = {"usesHealthInfo": " (only for HIPAA covered entities)"}.get(key, "")
+            problems.append(Problem(where, f"privacyAndCompliance.{key} must be false{reason}"))
+    for key in ("containsAds",):
+        if key not in privacy:
+            problems.append(Problem(where, f"privacyAndCompliance.{key} is missing"))
+    endpoint = manifest.get("apis", {}).get("custom", {}).get("endpoint", {})
+    if not endpoint.get("uri"):
+        problems.append(Problem(where, "apis.custom.endpoint.uri is missing"))
+    interfaces = [i.get("type") for i in manifest.get("apis", {}).get("custom", {}).get("interfaces", [])]
+    phrases = 0
+    for locale in sorted(set(locales) | set(privacy_locales)):
+        here = f"{where}: {locale}"
+        info = locales.get(locale, {})
+        url = privacy_locales.get(locale, {}).get("privacyPolicyUrl", "")
+        if not str(url).startswith("https://"):
+            problems.append(Problem(here, "privacyPolicyUrl must be an https URL"))
+        if DISCLAIMER not in " ".join(str(info.get("description", "")).lower().split()):
+            problems.append(Problem(here, f"description must say the skill is {DISCLAIMER!r}"))
+        for key in ("name", "summary", "description"):
+            if not info.get(key):
+                problems.append(Problem(here, f"{key} is missing"))
+        examples = info.get("examplePhrases", [])
+        if not examples or len(examples) > 3:
+            problems.append(Problem(here, f"needs one to three example phrases (has {len(examples)})"))
+        model = models.get(locale)
+        if model is None:
+            continue
+        resolver = Resolver(model)
+        invocation = resolver.invocation_name
+        for index, phrase in enumerate(examples):
+            phrases += 1
+            resolution = resolver.resolve(phrase)
+            words = normalise(phrase).split()
+            if index == 0 and (words[:1] != ["alexa"] or invocation not in " ".join(words)):
+                problems.append(
+                    Problem(
+                        here,
+                        f"first example phrase {phrase!r} must start with 'Alexa' and name {invocation!r}",
+                    )
+                )
+            if not resolution.invoked and invocation not in normalise(phrase):
+                problems.append(Problem(here, f"example phrase {phrase!r} does not invoke {invocation!r}"))
+            elif resolution.fallback:
+                problems.append(
+                    Problem(
+                        here,
+                        f"example phrase {phrase!r} resolves to nothing ({FALLBACK}): "
+                        "use a sample utterance of an intent",
+                    )
+                )
+        if "AUDIO_PLAYER" in interfaces:
+            intents = {i.get("name") for i in model["interactionModel"]["languageModel"].get("intents", [])}
+            for required in AUDIO_PLAYER_BUILTINS:
+                if required not in intents:
+                    problems.append(Problem(here, f"AUDIO_PLAYER is declared, so the model needs {required}"))
+    return Outcome("manifest", f"{len(locales)} locale(s), {phrases} example phrase(s)", problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Speech: phrases and scripts
+
+
+def _request_locales(project: Project, directories: set[str]) -> list[str]:
+    """Locales requests arrive in: one per model; the content directories' own when there is no model.
+
+    A model locale sees its own files and its language's (``en-GB`` → ``en``), so rendering per model
+    locale covers every file a user can hear without rendering the shared ``en`` files twice.
+    """
+    models = sorted(project.model_paths())
+    return models or sorted(directories)
+
+
+class _Pick(random.Random):
+    """A random source that always picks the n-th variant, so every variant gets rendered."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(0)
+        self.index = index
+
+    def choice(self, seq: Sequence[Any]) -> Any:  # type: ignore[override]  # only ever given a list
+        return seq[min(self.index, len(seq) - 1)]
+
+
+class _Field:
+    """A stand-in for any ``{field}`` value, whatever its format spec."""
+
+    def __format__(self, spec: str) -> str:
+        return "seven"
+
+    def __getattr__(self, name: str) -> _Field:
+        return self
+
+    def __getitem__(self, key: object) -> _Field:
+        return self
+
+
+def _fields(template: str) -> set[str]:
+    try:
+        return {re.split(r"[.\[]", name)[0] for _, name, _, _ in string.Formatter().parse(template) if name}
+    except ValueError:
+        return set()
+
+
+def check_phrases(project: Project) -> Outcome:
+    """Every variant of every phrase in every locale, rendered through ``Speech`` with dummy fields."""
+    from skill.content.catalog import Catalog, CatalogError
+    from skill.speech.reply import Speech
+
+    if not project.responses_dir.is_dir():
+        return Outcome(
+            "phrases", "no responses directory", [Problem(project.relative(project.responses_dir), "missing")]
+        )
+    try:
+        catalog = Catalog(project.responses_dir)
+    except (CatalogError, json.JSONDecodeError, OSError) as exc:
+        return Outcome("phrases", "unreadable", [Problem(project.relative(project.responses_dir), str(exc))])
+    locales = _request_locales(project, set(catalog.locales))
+    found: dict[str, Problem] = {}
+    rendered = 0
+    for locale in locales:
+        for key, variants in catalog.items(locale):
+            for index, template in enumerate(variants):
+                where = f"responses ({locale}): phrase {key}" + (
+                    f" variant {index + 1}" if len(variants) > 1 else ""
+                )
+                if MARKUP.search(template):
+                    found.setdefault(f"{key}/{index}/markup", Problem(where, MARKUP_MESSAGE))
+                catalog.rng = _Pick(index)
+                try:
+                    Speech(locale, catalog).say(key, **{name: _Field() for name in _fields(template)}).ssml()
+                    rendered += 1
+                except (ssml.SSMLError, CatalogError, ValueError) as exc:
+                    found.setdefault(f"{key}/{index}/{exc}", Problem(where, str(exc)))
+    return Outcome("phrases", f"{len(locales)} locale(s), {rendered} rendered variants", list(found.values()))
+
+
+MAX_SEGMENT_SECONDS = 240.0  # the most one spoken response holds (alexa-platform.md, long sessions)
+
+
+def _option_matrix(
+    script: Any, length_of: Callable[[Any, str], Any], voices: Sequence[str], paces: Sequence[float]
+) -> Iterator[Any]:
+    """Every variant in every voice, at the extreme paces, and at the shortest and longest length."""
+    from skill.engine.script import Options
+
+    for variant in script.variants:
+        for voice in voices:
+            yield Options(variant=variant, voice=voice)
+        for pace in (paces[0], paces[-1]):
+            yield Options(variant=variant, pace=pace)
+        length = length_of(script, variant)
+        for amount in {length.low, length.high} - {None}:
+            if length.unit == "minutes":
+                yield Options(variant=variant, minutes=amount)
+            elif length.unit == "cycles":
+                yield Options(variant=variant, breaths=int(amount))
+
+
+def _describe_options(options: Any) -> str:
+    return ", ".join(f"{k}={v}" for k, v in options.to_dict().items()) or "defaults"
+
+
+def check_scripts(project: Project) -> Outcome:
+    """Every script, through the engine, in every variant and voice and at its length and pace limits."""
+    from skill.content.catalog import Catalog, CatalogError
+
+    root = project.responses_dir
+    files = sorted(root.glob("*/scripts/*.json"))
+    if not files:
+        return Outcome("scripts", "no scripts")
+    from skill.engine.script import PACES, VOICES, ScriptError, load_script, script_ids
+    from skill.engine.segments import SegmentError, segment
+    from skill.engine.timeline import build_timeline, length_of
+
+    try:
+        catalog = Catalog(root)
+    except (CatalogError, json.JSONDecodeError, OSError) as exc:
+        return Outcome("scripts", "phrase catalog unreadable", [Problem(project.relative(root), str(exc))])
+    locales = _request_locales(project, {path.parent.parent.name for path in files})
+
+    def loader(script_id: str, locale: str | None) -> Any:
+        return load_script(script_id, locale, root)
+
+    problems: dict[str, Problem] = {}
+    segments_checked = 0
+    for locale in locales:
+        for script_id in script_ids(locale, root):
+            where = f"responses ({locale}): script {script_id}"
+            try:
+                script = loader(script_id, locale)
+            except ScriptError as exc:
+                problems.setdefault(str(exc), Problem(where, str(exc)))
+                continue
+            for key, text in script.phrases.items():
+                if MARKUP.search(text):
+                    problems.setdefault(
+                        f"{script_id}/{key}/markup", Problem(f"{where}: phrase {key}", MARKUP_MESSAGE)
+                    )
+            for options in _option_matrix(script, length_of, VOICES, PACES):
+                here = f"{where} ({_describe_options(options)})"
+                try:
+                    segments = segment(
+                        build_timeline(script, options, locale, catalog=catalog, loader=loader)
+                    )
+                except (ScriptError, SegmentError, ssml.SSMLError, ValueError) as exc:
+                    problems.setdefault(f"{script_id}/{exc}", Problem(here, str(exc)))
+                    continue
+                for part in segments:
+                    segments_checked += 1
+                    try:
+                        ssml.validate(f"<speak>{part.ssml}</speak>")
+                    except ssml.SSMLError as exc:
+                        problems.setdefault(
+                            f"{script_id}/{exc}", Problem(f"{here}: segment {part.index + 1}", str(exc))
+                        )
+                    if part.duration > MAX_SEGMENT_SECONDS:
+                        limit = MAX_SEGMENT_SECONDS
+                        message = f"lasts {part.duration:.0f} s; one response holds {limit:.0f} s at most"
+                        problems.setdefault(
+                            f"{script_id}/{part.index}/long",
+                            Problem(f"{here}: segment {part.index + 1}", message),
+                        )
+    summary = f"{len(files)} script file(s), {segments_checked} segments rendered"
+    return Outcome("scripts", summary, list(problems.values()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Handlers
+
+
+class _Capture(logging.Handler):
+    """Holds the skill's log records while the check runs it (they are findings, not console noise)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def findings(self, since: int) -> list[str]:
+        """Errors caught by the catch-all handler and intents no handler claimed, since record ``since``."""
+        found = []
+        for record in self.records[since:]:
+            message = record.getMessage()
+            if record.levelno >= logging.ERROR:
+                detail = f" ({record.exc_info[1]!r})" if record.exc_info and record.exc_info[1] else ""
+                found.append(f"raised an error: {message}{detail}")
+            elif message.startswith("unhandled intent"):
+                intent = message.replace("unhandled intent", "intent")
+                found.append(f"{intent} has no handler: the user hears the fallback")
+        return found
+
+
+EXAMPLE_VALUES = {
+    "AMAZON.NUMBER": "five",
+    "AMAZON.DURATION": "five minutes",
+    "AMAZON.DATE": "yesterday",
+    "AMAZON.TIME": "three am",
+    "AMAZON.FOUR_DIGIT_NUMBER": "two thousand",
+}
+
+
+def example_value(slot_type: str, types: dict[str, Any]) -> str:
+    """Something a user might say for a slot type: a custom type's first value, or a built-in example."""
+    if slot_type in types and types[slot_type].get("values"):
+        return str(types[slot_type]["values"][0]["name"]["value"])
+    return EXAMPLE_VALUES.get(slot_type, "something")
+
+
+def example_lines(model: dict[str, Any]) -> Iterator[str]:
+    """Lines a user might say: each intent's first sample, and its first sample with slots, filled in."""
+    language = model["interactionModel"]["languageModel"]
+    types = {t["name"]: t for t in language.get("types", [])}
+    for intent in language.get("intents", []):
+        slots = {s["name"]: s.get("type", "") for s in intent.get("slots", [])}
+        samples = intent.get("samples", [])
+
+        def fill(match: re.Match[str], slots: dict[str, str] = slots) -> str:
+            return example_value(slots.get(match.group(1), ""), types)
+
+        for sample in dict.fromkeys([*samples[:1], *[s for s in samples if "{" in s][:1]]):
+            yield re.sub(r"\{([^{}]+)\}", fill, sample)
+
+
+def check_handlers(project: Project) -> Outcome:
+    """Run the skill in-process: launch, then each intent's samples; every response must be valid."""
+    from skill.config import Settings
+    from skill.localchat.session import ChatSession, in_process_transport
+    from skill.speech.response_check import response_problems
+
+    if project.root.resolve() != REPO_ROOT:
+        return Outcome("handlers", "skipped: handlers run only against this repository's own code and model")
+    models, _ = project.models()
+    problems: dict[str, Problem] = {}
+    sent = 0
+    capture = _Capture()
+    logger = logging.getLogger("skill")
+    saved = (logger.level, logger.propagate)
+    logger.addHandler(capture)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(
+                verify=False, storage="sqlite", db_path=Path(tmp) / "check.db", audio_dir=Path(tmp)
+            )
+            transport = in_process_transport(settings)
+            for locale, model in models.items():
+                resolver = Resolver(model)
+                for audio_player in (False, True):
+                    device = f"{locale}, AudioPlayer" if audio_player else locale
+                    for line in [f"open {resolver.invocation_name}", *example_lines(model)]:
+                        # An unroutable API endpoint keeps reminder and other API calls offline.
+                        session = ChatSession(
+                            resolver,
+                            transport,
+                            locale=locale,
+                            audio_player=audio_player,
+                            api_endpoint=OFFLINE_API,
+                        )
+                        since = len(capture.records)
+                        found: list[str] = []
+                        for turn in session.handle(line):
+                            sent += 1
+                            if turn.error:
+                                found.append(turn.error)
+                            elif turn.response is not None:
+                                found.extend(response_problems(turn.response))
+                        found.extend(capture.findings(since))
+                        for message in found:
+                            # One problem per finding and locale, not one per line and device that met it.
+                            problems.setdefault(
+                                f"{locale}/{message}",
+                                Problem(f"handlers ({device})", f"{message} (after {line!r})"),
+                            )
+                        session.end()
+    finally:
+        logger.removeHandler(capture)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+    summary = f"{sent} turns from launch and sample lines, with and without AudioPlayer"
+    return Outcome("handlers", summary, list(problems.values()))
+
+
+CHECKS: dict[str, Callable[[Project], Outcome]] = {
+    "models": check_models,
+    "source": check_models_built,
+    "manifest": check_manifest,
+    "phrases": check_phrases,
+    "scripts": check_scripts,
+    "handlers": check_handlers,
+}
+
+
+def run(root: Path = REPO_ROOT, only: Sequence[str] = ()) -> list[Outcome]:
+    """Run the checks (all, or those named in ``only``) against a project root."""
+    project = Project(root)
+    return [check(project) for name, check in CHECKS.items() if not only or name in only]
+
+
+@click.command("check")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=REPO_ROOT,
+    show_default="this repository",
+    help="Project root holding interaction_model/ and responses/.",
+)
+@click.option(
+    "--only", multiple=True, type=click.Choice(list(CHECKS)), help="Run only these checks (repeatable)."
+)
+@click.pass_context
+def check(ctx: click.Context, root: Path, only: tuple[str, ...]) -> None:
+    """Validate models, manifest, phrases, scripts and handler responses; exit 1 on any problem."""
+    if ctx.parent is None or ctx.parent.params.get("log_level") is None:
+        logging.getLogger().setLevel(logging.WARNING)
+    outcomes = run(root, only)
+    for outcome in outcomes:
+        status = "ok" if not outcome.problems else f"{len(outcome.problems)} problem(s)"
+        click.echo(f"{outcome.name}: {status} ({outcome.summary})")
+        for problem in outcome.problems:
+            click.echo(f"  {problem}")
+    problems = sum(len(outcome.problems) for outcome in outcomes)
+    if problems:
+        click.echo(f"check failed: {problems} problem(s)")
+        raise SystemExit(1)
+    click.echo("check passed")

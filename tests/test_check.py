@@ -1,0 +1,299 @@
+"""``cramp-coach check`` on the repository and on copies of it with one thing broken each."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from skill.check import REPO_ROOT, Project, invocation_problems, run, sample_problems
+from skill.cli import main
+
+Json = dict[str, Any]
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """The repository's interaction_model/ and responses/ copied into a fresh root."""
+    for name in ("interaction_model", "responses"):
+        shutil.copytree(REPO_ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def edit_json(path: Path, change: Callable[[Json], None]) -> None:
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data, indent=2))
+
+
+def language(model: Json) -> Json:
+    return model["interactionModel"]["languageModel"]
+
+
+def intent_with(model: Json, test: Callable[[Json], bool]) -> Json:
+    return next(i for i in language(model)["intents"] if test(i))
+
+
+def problems(root: Path, *only: str) -> list[str]:
+    return [str(p) for outcome in run(root, only) for p in outcome.problems]
+
+
+def test_check_passes_on_the_repository():
+    assert problems(REPO_ROOT) == []
+
+
+def test_an_unbroken_copy_passes_and_the_command_exits_zero(copy):
+    result = CliRunner().invoke(main, ["check", "--root", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("check passed")
+    assert "handlers: ok (skipped" in result.output  # the code under test is this repository's
+
+
+def break_model(copy: Path, change: Callable[[Json], None]) -> None:
+    edit_json(copy / "interaction_model" / "en-US.json", change)
+
+
+def add_digit(model: Json) -> None:
+    intent_with(model, lambda i: i["name"] == "AMAZON.HelpIntent")["samples"].append("give me 5 tips")
+
+
+def undeclared_slot(model: Json) -> None:
+    intent_with(model, lambda i: i["name"] == "AMAZON.HelpIntent")["samples"].append("help with my {knee}")
+
+
+def shared_sample(model: Json) -> None:
+    help_sample = intent_with(model, lambda i: i["name"] == "AMAZON.HelpIntent")["samples"][0]
+    intent_with(model, lambda i: not i["name"].startswith("AMAZON."))["samples"].append(help_sample)
+
+
+def bad_invocation(model: Json) -> None:
+    language(model)["invocationName"] = "ask cramp"
+
+
+def undefined_type(model: Json) -> None:
+    intent_with(model, lambda i: i.get("slots"))["slots"][0]["type"] = "Kneecap"
+
+
+def duplicate_id(model: Json) -> None:
+    values = language(model)["types"][0]["values"]
+    values.append({"id": values[0]["id"], "name": {"value": "zzz unique value"}})
+
+
+def missing_builtin(model: Json) -> None:
+    language(model)["intents"] = [i for i in language(model)["intents"] if i["name"] != "AMAZON.StopIntent"]
+
+
+def missing_prompt(model: Json) -> None:
+    """Delete a prompt the dialog model uses, or add a dialog slot whose prompt does not exist."""
+    interaction = model["interactionModel"]
+    used = [
+        slot["prompts"]["elicitation"]
+        for intent in interaction.get("dialog", {}).get("intents", [])
+        for slot in intent.get("slots", [])
+        if slot.get("elicitationRequired")
+    ]
+    if used:
+        interaction["prompts"] = [p for p in interaction["prompts"] if p["id"] != used[0]]
+        return
+    intent = intent_with(model, lambda i: i.get("slots"))
+    slot = intent["slots"][0]
+    interaction.setdefault("dialog", {"intents": [], "delegationStrategy": "SKILL_RESPONSE"})
+    interaction["dialog"]["intents"] = [
+        d for d in interaction["dialog"]["intents"] if d["name"] != intent["name"]
+    ]
+    interaction["dialog"]["intents"].append(
+        {
+            "name": intent["name"],
+            "confirmationRequired": False,
+            "prompts": {},
+            "slots": [
+                {
+                    "name": slot["name"],
+                    "type": slot["type"],
+                    "elicitationRequired": True,
+                    "confirmationRequired": False,
+                    "prompts": {"elicitation": "Elicit.Slot.Missing"},
+                }
+            ],
+        }
+    )
+
+
+def long_break_in_prompt(model: Json) -> None:
+    model["interactionModel"].setdefault("prompts", []).append(
+        {
+            "id": "Extra.Prompt",
+            "variations": [{"type": "SSML", "value": '<speak>Rest <break time="12s"/></speak>'}],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            add_digit,
+            "interaction_model/en-US.json: intent AMAZON.HelpIntent: "
+            "sample 'give me 5 tips' contains a digit",
+        ),
+        (
+            undeclared_slot,
+            "intent AMAZON.HelpIntent: sample 'help with my {knee}' uses undeclared slot {knee}",
+        ),
+        (shared_sample, "is also a sample of AMAZON.HelpIntent"),
+        (bad_invocation, "invocation name 'ask cramp' contains the launch word 'ask'"),
+        (undefined_type, "has type 'Kneecap', which is not defined"),
+        (duplicate_id, "is used 2 times"),
+        (missing_builtin, "required built-in intent AMAZON.StopIntent is missing"),
+        (missing_prompt, "elicitation prompt"),
+        (long_break_in_prompt, "prompt Extra.Prompt: break of 12s exceeds 10 s"),
+    ],
+)
+def test_a_broken_model_fails_with_a_precise_message(copy, change, expected):
+    break_model(copy, change)
+    found = problems(copy, "models")
+    assert any(expected in problem for problem in found), found
+    result = CliRunner().invoke(
+        main, ["check", "--root", str(copy), "--only", "models", "--only", "manifest"]
+    )
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert "check failed" in result.output
+
+
+def test_an_edited_model_no_longer_matches_its_source(copy):
+    break_model(copy, add_digit)
+    assert (
+        "interaction_model/en-US.json: differs from interaction_model/source: run cramp-coach build-models"
+        in problems(copy, "source")
+    )
+
+
+def test_a_manifest_example_phrase_that_resolves_to_nothing_fails(copy):
+    phrase = "Alexa, ask cramp coach to juggle seven flaming torches"
+    edit_json(
+        copy / "interaction_model" / "skill.json",
+        lambda m: m["manifest"]["publishingInformation"]["locales"]["en-US"]["examplePhrases"].append(phrase),
+    )
+    assert (
+        f"interaction_model/skill.json: en-US: example phrase {phrase!r} resolves to nothing "
+        "(AMAZON.FallbackIntent): use a sample utterance of an intent"
+    ) in problems(copy, "manifest")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda m: m["manifest"]["publishingInformation"]["locales"]["en-US"].update(
+                description="Breathing help."
+            ),
+            "description must say the skill is 'not a substitute for professional medical advice'",
+        ),
+        (
+            lambda m: m["manifest"]["privacyAndCompliance"]["locales"]["en-US"].pop("privacyPolicyUrl"),
+            "en-US: privacyPolicyUrl must be an https URL",
+        ),
+        (
+            lambda m: m["manifest"]["privacyAndCompliance"].update(containsAds=True),
+            "privacyAndCompliance.containsAds must be false",
+        ),
+        (
+            lambda m: m["manifest"]["publishingInformation"]["locales"].update({"en-GB": {"name": "x"}}),
+            "publishingInformation.locales ['en-GB', 'en-US'] do not match the models ['en-US']",
+        ),
+    ],
+)
+def test_a_broken_manifest_fails_with_a_precise_message(copy, change, expected):
+    edit_json(copy / "interaction_model" / "skill.json", change)
+    found = problems(copy, "manifest")
+    assert any(expected in problem for problem in found), found
+
+
+def test_a_phrase_with_a_twelve_second_break_fails(copy):
+    (copy / "responses" / "en" / "phrases" / "zz_broken.json").write_text(
+        json.dumps({"rest": 'Rest now. <break time="12s"/> Breathe.'})
+    )
+    assert problems(copy, "phrases") == [
+        "responses (en-US): phrase zz_broken.rest: contains SSML markup, "
+        "which is escaped and read out as text: pauses belong in script steps"
+    ]
+
+
+def test_a_script_with_a_twelve_second_break_fails(copy):
+    path = copy / "responses" / "en" / "scripts" / "breathing-box.json"
+    edit_json(path, lambda script: script["phrases"].update(intro='Breathe in. <break time="12s"/> And out.'))
+    found = problems(copy, "scripts")
+    assert found == [
+        "responses (en-US): script breathing-box: phrase intro: contains SSML markup, "
+        "which is escaped and read out as text: pauses belong in script steps"
+    ]
+
+
+def test_an_invalid_script_fails_with_the_engines_message(copy):
+    path = copy / "responses" / "en" / "scripts" / "breathing-box.json"
+    edit_json(path, lambda script: script["steps"].append({"pause": -3}))
+    found = problems(copy, "scripts")
+    assert len(found) == 1 and found[0].startswith(
+        "responses (en-US): script breathing-box: breathing-box.json"
+    ), found
+
+
+def test_every_phrase_variant_is_rendered(copy):
+    (copy / "responses" / "en" / "phrases" / "zz_fields.json").write_text(
+        json.dumps(
+            {"count": ["{count} cramps this week.", "This week: {count:d} cramps."], "broken": "Oops {"}
+        )
+    )
+    found = problems(copy, "phrases")
+    assert any("phrase zz_fields.broken" in p for p in found), found
+    assert not any("zz_fields.count" in p for p in found), found
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("cramp coach", []),
+        ("sam's night helper", []),
+        ("coach", ["invocation name 'coach' must have at least two words"]),
+        (
+            "Cramp Coach",
+            [
+                "invocation name 'Cramp Coach' must be lower-case letters and spaces "
+                "(apostrophes for possessives, periods in abbreviations)"
+            ],
+        ),
+        ("alexa coach", ["invocation name 'alexa coach' contains the forbidden word 'alexa'"]),
+        ("the coach", ["two-word invocation name 'the coach' cannot include an article or preposition"]),
+        ("coach to sleep", ["invocation name 'coach to sleep' contains the connecting word 'to'"]),
+    ],
+)
+def test_invocation_name_rules(name, expected):
+    assert invocation_problems(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("sample", "expected"),
+    [
+        ("log a cramp in my {muscle}", []),
+        ("it's a cramp. really", []),
+        ("rate it 7", ["sample 'rate it 7' contains a digit: spell numbers out"]),
+        ("how many cramps?", ["sample 'how many cramps?' contains '?'"]),
+        ("cramps, please", ["sample 'cramps, please' contains ','"]),
+        ("my {muscle", ["sample 'my {muscle' has a malformed slot reference"]),
+    ],
+)
+def test_sample_character_rules(sample, expected):
+    assert sample_problems(sample) == expected
+
+
+def test_a_missing_model_directory_is_a_problem(tmp_path):
+    (tmp_path / "interaction_model").mkdir()
+    outcome = run(tmp_path, ["models"])[0]
+    assert [str(p) for p in outcome.problems] == ["interaction_model: no interaction model found"]
+    assert Project(tmp_path).model_paths() == {}
