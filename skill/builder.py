@@ -3,10 +3,10 @@ handler whose ``can_handle`` is true answers, so specific handlers come before g
 
 from __future__ import annotations
 
-from ask_sdk_core.api_client import DefaultApiClient
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
+from skill.api_client import TimedApiClient
 from skill.config import Settings
 from skill.handlers import core, interceptors, reminders
 from skill.services import Services, ServicesInterceptor, build_services
@@ -37,7 +37,7 @@ def build_skill(settings: Settings | None = None, services: Services | None = No
     """Build the skill for the web service, Lambda or tests."""
     settings = settings or Settings.from_env()
     services = services or build_services(settings)
-    builder = CustomSkillBuilder(persistence_adapter=services.persistence, api_client=DefaultApiClient())
+    builder = CustomSkillBuilder(persistence_adapter=services.persistence, api_client=TimedApiClient())
     builder.skill_id = settings.skill_id
     for handler in request_handlers():
         builder.add_request_handler(handler)

@@ -12,6 +12,7 @@ import json
 import re
 import ssl
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,6 +52,7 @@ class FakeAlexaApi:
     granted: bool = True
     time_zone: str | None = "Europe/London"
     fail_with: int | None = None  # answer every reminders call with this status (e.g. 500)
+    delay_s: float = 0.0  # answer every call this late (a hanging API)
     reminders: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
 
@@ -91,6 +93,8 @@ def _handler_for(api: FakeAlexaApi) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def _record(self) -> Call:
+            if api.delay_s:
+                time.sleep(api.delay_s)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             call = Call(

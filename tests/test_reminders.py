@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -227,6 +228,15 @@ def test_when_the_reminders_service_is_down_the_user_hears_so(user, alexa_api):
     reply = confirm(chat, ask_for_bedtime_stretches(chat))
     assert "couldn't reach your reminders" in reply.speech
     assert reply.listening
+
+
+def test_a_hanging_reminders_api_is_given_up_on_in_time(user, alexa_api, monkeypatch):
+    monkeypatch.setattr("skill.api_client.TIMEOUT_S", (0.5, 0.5))
+    alexa_api.delay_s = 1.0
+    started = time.monotonic()
+    reply = user().intent("ListRemindersIntent")
+    assert "couldn't reach your reminders" in reply.speech
+    assert time.monotonic() - started < 3
 
 
 def test_without_a_device_time_zone_the_reminder_is_still_created(user, alexa_api):
