@@ -8,7 +8,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.api_client import TimedApiClient
 from skill.config import Settings
-from skill.handlers import core, interceptors, reminders
+from skill.handlers import core, interceptors, reminders, safety
 from skill.services import Services, ServicesInterceptor, build_services
 
 
@@ -18,7 +18,10 @@ def request_handlers() -> list:
         # Requests without a session (skill events, AudioPlayer) come first.
         core.LaunchRequestHandler(),
         core.SessionEndedRequestHandler(),
-        # Feature intents.
+        # Feature intents. A symptom is answered first whatever the user was doing.
+        safety.ReportSymptomIntentHandler(),
+        safety.PregnancyModeOnIntentHandler(),
+        safety.PregnancyModeOffIntentHandler(),
         reminders.PermissionResponseHandler(),
         reminders.SetReminderIntentHandler(),
         reminders.ListRemindersIntentHandler(),

@@ -1,8 +1,14 @@
 """Red flags found while logging a cramp, and which kind of help each one calls for.
 
 The rules are data (content guide, "Red flags"): each says what it looks for, how urgent it is,
-whether exercises must stop, and its sources. The safety feature extends this table; handlers only
-ask ``findings(...)`` and speak the phrase ``safety.redflag.<rule id>`` for each message.
+whether exercises must stop, and its sources. This is the one table for the diary and for symptoms
+mentioned anywhere in the conversation (``skill.safety``); handlers only ask ``findings(...)`` and
+speak the result with ``skill.safety.messages.say_findings`` (level line first, then the reason).
+
+Warmth on its own is not a red flag when the user just mentions it ("my calf is warm from the
+stretch"): stretching, massage, a warm bed and the cramp itself all warm a calf. It counts as a
+clot sign only together with swelling, redness, darker skin, throbbing or pain on bending the foot
+up, or when the user was asked directly (the diary's "any swelling, warmth or redness?").
 """
 
 from __future__ import annotations
@@ -11,8 +17,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Most urgent first; a message list is sorted by this order.
-LEVELS = ("emergency", "urgent_today", "urgent_advice", "prescriber", "see_doctor", "mention")
+LEVELS = ("emergency", "midwife_now", "urgent_today", "urgent_advice", "prescriber", "see_doctor", "mention")
 LONG_CRAMP_S = 10 * 60  # "a cramp lasting more than 10 minutes" [C1, C2, C3]
+# Signs of a possible clot in one leg [C13, C14, C15].
+CLOT_SIGNS = frozenset({"SWELLING", "WARMTH", "REDNESS", "DARKER", "THROBBING", "PAIN_ON_FLEX"})
+# Symptoms that, merely mentioned, count only next to another clot sign (see the module docstring).
+WEAK_ALONE = frozenset({"WARMTH"})
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,8 @@ class Rule:
     medicines: frozenset[str] = frozenset()
     triggers: frozenset[str] = frozenset()
     longer_than_s: int | None = None
+    # All of these must also be present (symptom, medicine or context such as ``PREGNANT``).
+    requires: frozenset[str] = frozenset()
     one_leg_only: bool = False  # a clot shows in one leg; both legs swollen points elsewhere
     stops_exercise: bool = False  # no stretch or massage over it (it could mask or worsen it)
     sources: tuple[str, ...] = ()
@@ -32,10 +44,12 @@ class Rule:
     def matches(self, case: Case) -> bool:
         if self.one_leg_only and case.side == "BOTH":
             return False
+        if not self.requires <= case.symptoms | case.medicines | case.context:
+            return False
         if self.longer_than_s is not None and case.seconds is not None and case.seconds > self.longer_than_s:
             return True
         return bool(
-            self.symptoms & case.symptoms
+            self.symptoms & case.counted_symptoms
             or self.medicines & case.medicines
             or (case.trigger is not None and case.trigger in self.triggers)
         )
@@ -43,9 +57,26 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule(
+        # Breathlessness, chest pain or coughing blood: a clot may have reached the lungs. These are
+        # emergency signs with or without a swollen leg [C14, C15].
+        "emergency_signs",
+        "emergency",
+        symptoms=frozenset({"CHEST_PAIN", "BREATHLESS", "COUGHING_BLOOD"}),
+        stops_exercise=True,
+        sources=("C14", "C15"),
+    ),
+    Rule(
+        "pregnancy_leg",
+        "midwife_now",
+        symptoms=frozenset({"REDNESS", "SWELLING", "INCREASING_PAIN"}),
+        requires=frozenset({"PREGNANT"}),
+        stops_exercise=True,
+        sources=("C16",),
+    ),
+    Rule(
         "possible_clot",
         "urgent_today",
-        symptoms=frozenset({"SWELLING", "WARMTH", "REDNESS"}),
+        symptoms=CLOT_SIGNS,
         one_leg_only=True,
         stops_exercise=True,
         sources=("C13", "C14", "C15"),
@@ -57,12 +88,27 @@ RULES: tuple[Rule, ...] = (
         stops_exercise=True,
         sources=("C1", "C2", "C3"),
     ),
+    Rule("dark_urine", "urgent_advice", symptoms=frozenset({"DARK_URINE"}), sources=("C11", "C12")),
+    Rule(
+        "exposure",
+        "urgent_advice",
+        symptoms=frozenset({"DIRTY_WOUND", "TOXIN"}),
+        sources=("C1", "C5"),
+    ),
     Rule("statin_muscle", "prescriber", medicines=frozenset({"STATIN"}), sources=("C11", "C12")),
     Rule(
         "see_doctor",
         "see_doctor",
-        symptoms=frozenset({"WEAKNESS", "NUMBNESS", "SWELLING", "WARMTH", "REDNESS"}),
+        symptoms=frozenset(
+            {"WEAKNESS", "NUMBNESS", "WASTING", "SWELLING", "WARMTH", "REDNESS", "INCREASING_PAIN"}
+        ),
         sources=("C1", "C3", "C5"),
+    ),
+    Rule(
+        "frequent_cramps",
+        "see_doctor",
+        symptoms=frozenset({"FREQUENT", "SLEEP_DISTURBED"}),
+        sources=("C1", "C2", "C5"),
     ),
     Rule(
         "medicine_mention",
@@ -77,13 +123,26 @@ RULES_BY_ID = {rule.id: rule for rule in RULES}
 
 @dataclass(frozen=True)
 class Case:
-    """What the user logged that red flags look at; ``seconds`` is the duration (or time so far)."""
+    """What the user logged or said that red flags look at; ``seconds`` is the duration (or time so far).
+
+    ``context`` holds facts about the person (``PREGNANT``); ``asked`` is False when the symptoms
+    were volunteered in conversation rather than answered to a direct question.
+    """
 
     symptoms: frozenset[str] = frozenset()
     medicines: frozenset[str] = frozenset()
     trigger: str | None = None
     side: str | None = None
     seconds: int | None = None
+    context: frozenset[str] = frozenset()
+    asked: bool = True
+
+    @property
+    def counted_symptoms(self) -> frozenset[str]:
+        """The symptoms rules look at: a weak sign merely mentioned needs another clot sign beside it."""
+        if self.asked or self.symptoms & (CLOT_SIGNS - WEAK_ALONE):
+            return self.symptoms
+        return self.symptoms - WEAK_ALONE
 
     @classmethod
     def of(
@@ -93,8 +152,12 @@ class Case:
         trigger: str | None = None,
         side: str | None = None,
         seconds: int | None = None,
+        context: Iterable[str] = (),
+        asked: bool = True,
     ) -> Case:
-        return cls(frozenset(symptoms), frozenset(medicines), trigger, side, seconds)
+        return cls(
+            frozenset(symptoms), frozenset(medicines), trigger, side, seconds, frozenset(context), asked
+        )
 
 
 @dataclass(frozen=True)
@@ -122,7 +185,7 @@ def findings(case: Case, max_messages: int = 2) -> Findings:
     to_say: list[Rule] = []
     covered: set[str] = set()
     for rule in matched:
-        own = rule.symptoms & case.symptoms
+        own = rule.symptoms & case.counted_symptoms
         other_reasons = (
             (rule.medicines & case.medicines)
             or (case.trigger in rule.triggers)

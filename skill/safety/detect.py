@@ -1,0 +1,83 @@
+"""What the user said about a symptom, turned into the red-flag ``Case`` the rules table reads.
+
+ReportSymptomIntent carries up to three symptoms, a body part, a side, a medicine, a duration, a
+condition (pregnant) and a harmless cause ("from the stretch"). Everything is read by canonical
+entity-resolution id, never by the spoken words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import isodate
+from ask_sdk_core.handler_input import HandlerInput
+
+from skill.diary.redflags import Case
+from skill.handlers.slots import slot_id, slot_text, slot_unmatched
+from skill.safety import is_pregnant
+
+SYMPTOM_SLOTS = ("symptom", "symptomTwo", "symptomThree")
+CUSTOM_SLOTS = (*SYMPTOM_SLOTS, "bodyPart", "side", "medicine", "condition", "cause")
+# A harmless cause the user named explains these, and only these (never swelling or redness).
+EXPLAINED_BY_CAUSE = frozenset({"WARMTH", "MUSCLE_ACHE"})
+# Body parts said in the plural or as a pair: both legs, so not the one-sided picture of a clot.
+BOTH_LEGS = "BOTH_LEGS"
+
+
+@dataclass(frozen=True)
+class Report:
+    """One symptom report: the case for the rules plus what the notes for non-red-flag replies need."""
+
+    case: Case
+    heard: frozenset[str]  # every symptom id heard, before causes and the warmth rule
+    body_part: str | None
+    cause: str | None
+    unmatched: bool  # something was said for a slot that matched none of its values
+
+    @property
+    def not_easing(self) -> bool:
+        """ "The cramp won't stop" without a duration: whether it is past ten minutes is unknown."""
+        return "LONG_CRAMP" in self.heard and self.case.seconds is None
+
+    @property
+    def explained_warmth(self) -> bool:
+        return "WARMTH" in self.heard and "WARMTH" not in self.case.counted_symptoms
+
+    @property
+    def soreness(self) -> bool:
+        return "MUSCLE_ACHE" in self.heard
+
+
+def _seconds(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(isodate.parse_duration(value).total_seconds())
+    except (isodate.ISO8601Error, ValueError, AttributeError):
+        return None  # "PT?M" or a months-long Duration: no usable length
+
+
+def report(handler_input: HandlerInput) -> Report:
+    """Read ReportSymptomIntent's slots (and pregnancy mode) into a Report."""
+    heard = frozenset(filter(None, (slot_id(handler_input, name) for name in SYMPTOM_SLOTS)))
+    body_part = slot_id(handler_input, "bodyPart")
+    if body_part == "CHEST" and heard:
+        heard |= {"CHEST_PAIN"}  # "my chest hurts", "a pain in my chest", "my chest feels tight"
+    if body_part == "URINE" and heard & {"DARKER", "REDNESS"}:
+        heard = (heard - {"DARKER", "REDNESS"}) | {"DARK_URINE"}  # "my urine is dark", not a darker leg
+    cause = slot_id(handler_input, "cause")
+    symptoms = heard - EXPLAINED_BY_CAUSE if cause else heard
+    side = slot_id(handler_input, "side") or ("BOTH" if body_part == BOTH_LEGS else None)
+    medicine = slot_id(handler_input, "medicine")
+    pregnant = slot_id(handler_input, "condition") == "PREGNANT" or is_pregnant(handler_input)
+    case = Case.of(
+        symptoms=symptoms,
+        medicines=[medicine] if medicine in ("STATIN", "DIURETIC") else [],
+        trigger="NEW_MEDICINE" if medicine == "NEW_MEDICINE" else None,
+        side=side,
+        seconds=_seconds(slot_text(handler_input, "duration")),
+        context={"PREGNANT"} if pregnant else set(),
+        asked=False,  # volunteered in conversation: warmth alone does not count (see redflags)
+    )
+    unmatched = any(slot_unmatched(handler_input, name) for name in CUSTOM_SLOTS)
+    return Report(case, heard, body_part, cause, unmatched)
