@@ -20,10 +20,43 @@ from skill.verification import RequestVerifier, VerificationError
 
 log = logging.getLogger(__name__)
 
+# Alexa's envelopes nest about a dozen levels; far deeper JSON only serves to exhaust the parser's
+# (or ask-sdk's serializer's) recursion and would otherwise end in a 500.
+MAX_JSON_DEPTH = 64
+
 DEV_FLAG_WARNING = (
     "REQUEST VERIFICATION IS OFF (development flag). Signatures and timestamps are NOT checked: "
     "never expose this server to the internet."
 )
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _nesting_exceeds(document: Any, limit: int) -> bool:
+    """True when containers nest deeper than limit (walked without recursion)."""
+    stack = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def parse_json(body: bytes) -> Any:
+    """Strict JSON (UTF-8, no NaN or Infinity, bounded nesting); ValueError says what is wrong."""
+    try:
+        document = json.loads(body.decode("utf-8"), parse_constant=_not_json)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ValueError("malformed JSON") from exc
+    if _nesting_exceeds(document, MAX_JSON_DEPTH):
+        raise ValueError("JSON nested too deeply")
+    return document
 
 
 def create_app(
@@ -66,9 +99,9 @@ def create_app(
         if len(body) > MAX_BODY_BYTES:
             return refuse(413, "request body is over 128 KB")
         try:
-            envelope = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return refuse(400, "malformed JSON")
+            envelope = parse_json(body)
+        except ValueError as exc:
+            return refuse(400, str(exc))
         if not isinstance(envelope, dict) or not isinstance(envelope.get("request"), dict):
             return refuse(400, "not an Alexa request envelope")
         try:
@@ -84,7 +117,12 @@ def create_app(
         except (AskSdkException, ValueError, TypeError, AttributeError, KeyError) as exc:
             log.warning("refused request: cannot read envelope (%s)", type(exc).__name__)
             return refuse(400, "invalid request envelope")
-        if request_envelope.request is None or request_envelope.context is None:
+        # Alexa always sends context.System.application; ask-sdk's own skill ID check reads it there
+        # (the verifier also accepts the session's), so without it a request would end in a 500.
+        system = getattr(request_envelope.context, "system", None)
+        if request_envelope.request is None or not getattr(system, "application", None):
+            return refuse(400, "invalid request envelope")
+        if not isinstance(system.application.application_id, str):
             return refuse(400, "invalid request envelope")
         response_envelope = skill.invoke(request_envelope=request_envelope, context=None)
         return jsonify(skill.serializer.serialize(response_envelope))

@@ -18,6 +18,7 @@ def request_handlers() -> list:
         # Requests without a session (skill events, AudioPlayer) come first.
         core.LaunchRequestHandler(),
         core.SessionEndedRequestHandler(),
+        core.ExceptionEncounteredHandler(),
         # Feature intents. A symptom is answered first whatever the user was doing.
         safety.ReportSymptomIntentHandler(),
         safety.PregnancyModeOnIntentHandler(),
@@ -33,6 +34,7 @@ def request_handlers() -> list:
         core.FallbackIntentHandler(),
         core.UnexpectedYesNoHandler(),
         core.UnhandledIntentHandler(),
+        core.UnclaimedRequestHandler(),
     ]
 
 

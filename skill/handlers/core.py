@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
@@ -111,6 +112,24 @@ class SessionEndedRequestHandler(AbstractRequestHandler):
         return handler_input.response_builder.response
 
 
+class ExceptionEncounteredHandler(AbstractRequestHandler):
+    """Alexa reporting that our previous response failed on the device: log it, answer empty."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("System.ExceptionEncountered")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        error = getattr(request, "error", None)
+        log.warning(
+            "device reported an error request_id=%s error=%s cause=%s",
+            request.request_id,
+            getattr(getattr(error, "object_type", None), "value", None),
+            getattr(getattr(request, "cause", None), "request_id", None),
+        )
+        return handler_input.response_builder.response
+
+
 class UnexpectedYesNoHandler(AbstractRequestHandler):
     """A yes or no when no feature asked a question: say what can be done instead of guessing."""
 
@@ -135,6 +154,22 @@ class UnhandledIntentHandler(AbstractRequestHandler):
         return FallbackIntentHandler().handle(handler_input)
 
 
+class UnclaimedRequestHandler(AbstractRequestHandler):
+    """Last of all: a request type no feature claims is an ordinary event, not an error."""
+
+    # Skill events, playback events with no player feature, interfaces Alexa adds later: without a
+    # session the only valid answer is an empty response; with one, say what works and keep listening.
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        log.info("unclaimed request type %s", handler_input.request_envelope.request.object_type)
+        if not state.has_session(handler_input):
+            return handler_input.response_builder.response
+        return FallbackIntentHandler().handle(handler_input)
+
+
 class CatchAllExceptionHandler(AbstractExceptionHandler):
     """Apologise, keep the session open where there is one, and log with the request id."""
 
@@ -147,6 +182,9 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         if not state.has_session(handler_input):
             # AudioPlayer and skill events take no speech; an empty response is the valid answer.
             return handler_input.response_builder.response
+        # The failed handler may have left session state half written; carry on from what came in.
+        incoming = handler_input.request_envelope.session.attributes or {}
+        handler_input.attributes_manager.session_attributes = copy.deepcopy(incoming)
         return respond(
             handler_input,
             speech(handler_input).say("core.error"),
