@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from skill.audio.pcm import Clip
 
+PERIOD = array("h", (round(8000 * math.sin(2 * math.pi * i / 40)) for i in range(40)))  # 400 Hz at 16 kHz
+
 
 @dataclass
 class ToneBackend:
@@ -27,5 +29,5 @@ class ToneBackend:
         words = len(text.split())
         loud = round(words * self.word_seconds / rate * self.sample_rate)
         pad = array("h", bytes(2 * round(self.padding * self.sample_rate)))
-        tone = array("h", (round(8000 * math.sin(i * 0.3)) for i in range(loud)))
+        tone = (PERIOD * (loud // len(PERIOD) + 1))[:loud]
         return Clip(pad + tone + pad, self.sample_rate)

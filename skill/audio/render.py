@@ -17,7 +17,7 @@ import os
 import shutil
 import subprocess
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -273,6 +273,22 @@ def _encode_with_binary(binary: str, clip: Clip, bitrate_kbps: int) -> bytes:
     return result.stdout
 
 
+def iter_parts(
+    backend: TTSBackend,
+    items: Sequence[TimedItem],
+    options: RenderOptions,
+    *,
+    only: set[int] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[RenderedPart]:
+    """Render every part (or only the 1-based numbers in ``only``) to PCM, yielding each when done."""
+    for number, indexes in enumerate(plan_parts(items, options), start=1):
+        if only is not None and number not in only:
+            continue
+        spoken = synthesize_all(backend, items, indexes, options, progress=progress)
+        yield assemble_part(number, items, indexes, spoken, backend.sample_rate, options.absorb_fraction)
+
+
 def render_parts(
     backend: TTSBackend,
     items: Sequence[TimedItem],
@@ -281,13 +297,5 @@ def render_parts(
     only: set[int] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[RenderedPart]:
-    """Render every part (or only the 1-based numbers in ``only``) to PCM, in order."""
-    rendered = []
-    for number, indexes in enumerate(plan_parts(items, options), start=1):
-        if only is not None and number not in only:
-            continue
-        spoken = synthesize_all(backend, items, indexes, options, progress=progress)
-        rendered.append(
-            assemble_part(number, items, indexes, spoken, backend.sample_rate, options.absorb_fraction)
-        )
-    return rendered
+    """All the parts (or those in ``only``) at once."""
+    return list(iter_parts(backend, items, options, only=only, progress=progress))

@@ -28,8 +28,8 @@ from skill.audio.render import (
     RenderOptions,
     TimedItem,
     encode_mp3,
+    iter_parts,
     plan_parts,
-    render_parts,
 )
 from skill.audio.tts import TTSBackend
 
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 PART_NAME = re.compile(r"^(?P<key>[0-9a-f]{64})-part(?P<part>[1-9][0-9]{0,2})\.mp3$")
 CACHE_CONTROL = "public, max-age=31536000, immutable"  # content-addressed: a name never changes meaning
 S3_PREFIX = "audio/"
+RENDER_WAIT = 120.0  # seconds to wait for a part another thread is rendering
 
 
 def part_name(key: str, part: int) -> str:
@@ -98,8 +99,8 @@ class AudioStore:
         self.bucket = bucket
         self.region = region
         self._s3 = s3
-        self._lock = threading.Lock()
-        self._rendering: set[tuple[str, int]] = set()
+        self._changed = threading.Condition()
+        self._rendering: set[tuple[str, int]] = set()  # (key, part) being rendered by some thread
 
     @property
     def s3(self) -> Any:
@@ -193,19 +194,30 @@ class AudioStore:
             return existing
         wanted = set(parts) if parts is not None else set(range(1, job.part_count + 1))
         missing = {n for n in wanted if not self.has_part(key, n)}
-        with self._lock:
-            missing -= {n for k, n in self._rendering if k == key}
-            self._rendering |= {(key, n) for n in missing}
+        with self._changed:
+            # Parts another thread is rendering now are waited for, not rendered twice.
+            busy = {n for n in missing if (key, n) in self._rendering}
+            mine = missing - busy
+            self._rendering |= {(key, n) for n in mine}
         started = time.monotonic()
         try:
-            for part in render_parts(backend, job.items, job.render, only=missing, progress=progress):
+            for part in iter_parts(backend, job.items, job.render, only=mine, progress=progress):
                 entry = self._publish(key, part, job.render.bitrate_kbps)
                 _atomic_write(self.root / f"{key}-part{part.number}.meta.json", json.dumps(entry).encode())
+                with self._changed:
+                    self._rendering.discard((key, part.number))
+                    self._changed.notify_all()
         finally:
-            with self._lock:
-                self._rendering -= {(key, n) for n in missing}
-        if missing:
-            log.info("rendered %s parts %s in %.1f s", key[:12], sorted(missing), time.monotonic() - started)
+            with self._changed:
+                self._rendering -= {(key, n) for n in mine}
+                self._changed.notify_all()
+        if mine:
+            log.info("rendered %s parts %s in %.1f s", key[:12], sorted(mine), time.monotonic() - started)
+        if busy:
+            with self._changed:
+                self._changed.wait_for(
+                    lambda: not any((key, n) in self._rendering for n in busy), RENDER_WAIT
+                )
         return self._finish(job, backend, key)
 
     def _finish(self, job: AudioJob, backend: TTSBackend, key: str) -> dict[str, Any] | None:
