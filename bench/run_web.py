@@ -2,7 +2,8 @@
 
 Both run under gunicorn with the options of `cramp-coach serve` (2 sync workers by default), on
 local ports, one server loaded at a time. Prints p50/p99 latency and throughput per scenario and
-the ratios Cramp Coach / hello world. Run: `make bench` or `python -m bench.run_web [--duration 10]`.
+the ratios Cramp Coach / hello world, and the servers' CPU time per request, which stays meaningful
+when other work shares the machine. Run: `make bench` or `python -m bench.run_web [--rounds 3]`.
 
 A scenario is one entry in SCENARIOS: a name, a request envelope, and optionally a `prepare`
 step that seeds the skill's SQLite database before the servers start.
@@ -56,6 +57,28 @@ class Result:
     p99_ms: float
     requests_per_s: float
     requests: int
+    cpu_ms_per_request: float
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a gunicorn master and its workers, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        # After the command name: state, ppid, ..., utime (14th field overall) and stime (15th).
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 def free_port() -> int:
@@ -65,7 +88,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(command: list[str], port: int, log: Path) -> Iterator[str]:
+def server(command: list[str], port: int, log: Path) -> Iterator[Server]:
     """Run command until /health answers; stop it (SIGTERM, then SIGKILL) afterwards."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRAMP_COACH_") and k != "SKILL_ID"}
     with log.open("wb") as stderr:
@@ -84,7 +107,7 @@ def server(command: list[str], port: int, log: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise SystemExit(f"{command[0]} did not start:\n{log.read_text()}")
             time.sleep(0.1)
-        yield url
+        yield Server(url, process.pid)
     finally:
         process.terminate()
         try:
@@ -101,7 +124,7 @@ def check_answer(url: str, body: bytes, label: str) -> None:
         raise SystemExit(f"{label} did not answer the scenario: {reply.status_code} {reply.text[:300]}")
 
 
-def run_wrk(url: str, body_path: Path, *, duration: float, threads: int, connections: int) -> Result:
+def run_wrk(target: Server, body_path: Path, *, duration: float, threads: int, connections: int) -> Result:
     command = [
         "wrk",
         f"--threads={threads}",
@@ -109,22 +132,35 @@ def run_wrk(url: str, body_path: Path, *, duration: float, threads: int, connect
         f"--duration={duration:g}s",
         "--timeout=10s",
         f"--script={LUA_SCRIPT}",
-        url + "/alexa",
+        target.url + "/alexa",
     ]
+    cpu_before = cpu_seconds(target.pid)
     done = subprocess.run(
         command, env={**os.environ, "BENCH_BODY": str(body_path)}, capture_output=True, text=True, check=True
     )
+    cpu_used = cpu_seconds(target.pid) - cpu_before
     line = next((line for line in done.stdout.splitlines() if line.startswith("BENCH ")), None)
     if line is None:
         raise SystemExit(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
     figures = json.loads(line.removeprefix("BENCH "))
     if figures["errors"] or figures["non_2xx"]:
-        raise SystemExit(f"wrk saw failures against {url}: {figures}")
+        raise SystemExit(f"wrk saw failures against {target.url}: {figures}")
     return Result(
         p50_ms=figures["p50_us"] / 1000,
         p99_ms=figures["p99_us"] / 1000,
         requests_per_s=figures["requests"] / (figures["duration_us"] / 1e6),
         requests=figures["requests"],
+        cpu_ms_per_request=cpu_used * 1000 / max(figures["requests"], 1),
+    )
+
+
+def median_result(runs: list[Result]) -> Result:
+    return Result(
+        p50_ms=statistics.median(r.p50_ms for r in runs),
+        p99_ms=statistics.median(r.p99_ms for r in runs),
+        requests_per_s=statistics.median(r.requests_per_s for r in runs),
+        requests=sum(r.requests for r in runs),
+        cpu_ms_per_request=statistics.median(r.cpu_ms_per_request for r in runs),
     )
 
 
@@ -138,7 +174,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--duration", type=float, default=10, help="seconds of load per run (default 10)")
+    parser.add_argument("--duration", type=float, default=5, help="seconds of load per run (default 5)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per server and scenario (default 3)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server (default 2)")
@@ -168,46 +205,64 @@ def main() -> None:
             workers,
         ]
         print(
-            f"wrk: {args.threads} threads, {args.connections} connections, {args.duration:g} s per run; "
+            f"wrk: {args.threads} threads, {args.connections} connections, "
+            f"median of {args.rounds} alternating runs of {args.duration:g} s; "
             f"each server: gunicorn, {args.workers} sync workers; {os.cpu_count()} CPUs"
         )
-        print(f"{'scenario':<22}{'server':<14}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>10}")
+        print(f"{'scenario':<22}{'server':<14}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>10}{'CPU ms/req':>12}")
         with (
-            server(cramp_coach, skill_port, work / "cramp-coach.log") as skill_url,
-            server(hello_world, hello_port, work / "hello-world.log") as hello_url,
+            server(cramp_coach, skill_port, work / "cramp-coach.log") as skill_server,
+            server(hello_world, hello_port, work / "hello-world.log") as hello_server,
         ):
-            ratios: list[tuple[float, float, float]] = []
+            servers = [("cramp-coach", skill_server), ("hello-world", hello_server)]
+            ratios: list[tuple[float, ...]] = []
             for scenario in scenarios:
                 body = json.dumps(scenario.envelope()).encode()
                 body_path = work / f"{scenario.name}.json"
                 body_path.write_bytes(body)
-                results = {}
-                for label, url in (("cramp-coach", skill_url), ("hello-world", hello_url)):
-                    check_answer(url, body, label)
-                    warm_up(url, body)
-                    results[label] = result = run_wrk(
-                        url,
-                        body_path,
-                        duration=args.duration,
-                        threads=args.threads,
-                        connections=args.connections,
-                    )
+                for label, target in servers:
+                    check_answer(target.url, body, label)
+                    warm_up(target.url, body)
+                # Rounds alternate between the servers, so background load on a shared machine
+                # falls on both alike; each figure is the median over the rounds.
+                runs: dict[str, list[Result]] = {label: [] for label, _ in servers}
+                for _ in range(args.rounds):
+                    for label, target in servers:
+                        runs[label].append(
+                            run_wrk(
+                                target,
+                                body_path,
+                                duration=args.duration,
+                                threads=args.threads,
+                                connections=args.connections,
+                            )
+                        )
+                results = {label: median_result(label_runs) for label, label_runs in runs.items()}
+                for label, result in results.items():
                     print(
                         f"{scenario.name:<22}{label:<14}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
-                        f"{result.requests_per_s:>10.0f}"
+                        f"{result.requests_per_s:>10.0f}{result.cpu_ms_per_request:>12.2f}"
                     )
                 ours, base = results["cramp-coach"], results["hello-world"]
                 ratio = (
                     ours.p50_ms / base.p50_ms,
                     ours.p99_ms / base.p99_ms,
                     ours.requests_per_s / base.requests_per_s,
+                    ours.cpu_ms_per_request / base.cpu_ms_per_request,
                 )
                 ratios.append(ratio)
-                print(f"{scenario.name:<22}{'ratio':<14}{ratio[0]:>8.2f}x{ratio[1]:>8.2f}x{ratio[2]:>9.2f}x")
+                print(f"{scenario.name:<22}{'ratio':<14}" + format_ratios(ratio))
         if len(ratios) > 1:
-            p50, p99, throughput = (statistics.geometric_mean(column) for column in zip(*ratios, strict=True))
-            print(f"{'all (geometric mean)':<22}{'ratio':<14}{p50:>8.2f}x{p99:>8.2f}x{throughput:>9.2f}x")
-        print("ratio = Cramp Coach / hello world (latency: higher is slower; throughput: lower is slower)")
+            overall = tuple(statistics.geometric_mean(column) for column in zip(*ratios, strict=True))
+            print(f"{'all (geometric mean)':<22}{'ratio':<14}" + format_ratios(overall))
+        print(
+            "ratio = Cramp Coach / hello world (latency, CPU: higher is slower; throughput: lower is slower)"
+        )
+
+
+def format_ratios(ratio: tuple[float, ...]) -> str:
+    p50, p99, throughput, cpu = ratio
+    return f"{p50:>8.2f}x{p99:>8.2f}x{throughput:>9.2f}x{cpu:>11.2f}x"
 
 
 if __name__ == "__main__":
