@@ -310,6 +310,51 @@ def check_models(project: Project) -> Outcome:
     return Outcome("interaction models", summary, problems)
 
 
+def check_samples(project: Project) -> Outcome:
+    """Every sample, said with example slot values, must reach its own intent (no shadowing)."""
+    models, problems = project.models()
+    lines = 0
+    for locale, model in models.items():
+        where = project.relative(project.model_paths()[locale])
+        resolver = Resolver(model)
+        language = model["interactionModel"]["languageModel"]
+        types = {t["name"]: t for t in language.get("types", [])}
+        for intent in language.get("intents", []):
+            slots = {s["name"]: s.get("type", "") for s in intent.get("slots", [])}
+
+            def fill(
+                match: re.Match[str], slots: dict[str, str] = slots, types: dict[str, Any] = types
+            ) -> str:
+                return example_value(slots.get(match.group(1), ""), types)
+
+            for sample in intent.get("samples", []):
+                line = re.sub(r"\{([^{}]+)\}", fill, sample)
+                lines += 1
+                here = f"{where}: intent {intent['name']}"
+                candidates = resolver.candidates(line)
+                resolved = candidates[0].intent if candidates else FALLBACK
+                if resolved != intent["name"]:
+                    problems.append(
+                        Problem(
+                            here,
+                            f"sample {sample!r}, said as {line!r}, resolves to {resolved}: "
+                            "its words are also another intent's sample or slot value",
+                        )
+                    )
+                    continue
+                best, *others = candidates
+                tied = sorted({m.intent for m in others if m.score == best.score})
+                if tied:
+                    problems.append(
+                        Problem(
+                            here,
+                            f"sample {sample!r}, said as {line!r}, matches {', '.join(tied)} just as well: "
+                            "Alexa may send either",
+                        )
+                    )
+    return Outcome("samples reach their intent", f"{lines} sample(s) said with example values", problems)
+
+
 def check_models_built(project: Project) -> Outcome:
     """Committed models equal what ``cramp-coach build-models`` makes from ``interaction_model/source``."""
     from skill.models import LOCALES, ModelSourceError, build_model, render
@@ -431,14 +476,38 @@ def check_manifest(project: Project) -> Outcome:
 # Speech: phrases and scripts
 
 
-def _request_locales(project: Project, directories: set[str]) -> list[str]:
-    """Locales requests arrive in: one per model; the content directories' own when there is no model.
+class _PhraseFiles:
+    """Which file a phrase a locale hears comes from (``responses/en-GB/phrases/core.json``)."""
 
-    A model locale sees its own files and its language's (``en-GB`` → ``en``), so rendering per model
-    locale covers every file a user can hear without rendering the shared ``en`` files twice.
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.loaded: dict[Path, Any] = {}
+
+    def owner(self, locale: str, key: str) -> str:
+        from skill.content.catalog import locale_chain
+
+        namespace, *path = key.split(".")
+        for directory in locale_chain(locale):
+            file = self.project.responses_dir / directory / "phrases" / f"{namespace}.json"
+            if file not in self.loaded:
+                self.loaded[file] = json.loads(file.read_text(encoding="utf-8")) if file.is_file() else None
+            node = self.loaded[file]
+            for part in path:
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is not None:
+                return self.project.relative(file)
+        return f"responses ({locale})"
+
+
+def _request_locales(project: Project, directories: set[str]) -> list[str]:
+    """Locales requests arrive in: every model's and every locale directory's (``en-GB``, not ``en``).
+
+    A locale sees its own files and its language's (``en-GB`` → ``en``), so rendering per locale
+    covers every file a user can hear; a bare language directory is rendered only when it is all
+    there is.
     """
-    models = sorted(project.model_paths())
-    return models or sorted(directories)
+    locales = set(project.model_paths()) | {d for d in directories if "-" in d}
+    return sorted(locales) or sorted(directories)
 
 
 class _Pick(random.Random):
@@ -486,22 +555,22 @@ def check_phrases(project: Project) -> Outcome:
     except (CatalogError, json.JSONDecodeError, OSError) as exc:
         return Outcome("phrases", "unreadable", [Problem(project.relative(project.responses_dir), str(exc))])
     locales = _request_locales(project, set(catalog.locales))
+    files = _PhraseFiles(project)
     found: dict[str, Problem] = {}
     rendered = 0
     for locale in locales:
         for key, variants in catalog.items(locale):
             for index, template in enumerate(variants):
-                where = f"responses ({locale}): phrase {key}" + (
-                    f" variant {index + 1}" if len(variants) > 1 else ""
-                )
+                variant = f" variant {index + 1}" if len(variants) > 1 else ""
+                where = f"{files.owner(locale, key)}: phrase {key}{variant}"
                 if MARKUP.search(template):
-                    found.setdefault(f"{key}/{index}/markup", Problem(where, MARKUP_MESSAGE))
+                    found.setdefault(f"{where}/markup", Problem(where, MARKUP_MESSAGE))
                 catalog.rng = _Pick(index)
                 try:
                     Speech(locale, catalog).say(key, **{name: _Field() for name in _fields(template)}).ssml()
                     rendered += 1
                 except (ssml.SSMLError, CatalogError, ValueError) as exc:
-                    found.setdefault(f"{key}/{index}/{exc}", Problem(where, str(exc)))
+                    found.setdefault(f"{where}/{exc}", Problem(where, str(exc)))
     return Outcome("phrases", f"{len(locales)} locale(s), {rendered} rendered variants", list(found.values()))
 
 
@@ -511,14 +580,17 @@ MAX_SEGMENT_SECONDS = 240.0  # the most one spoken response holds (alexa-platfor
 def _option_matrix(
     script: Any, length_of: Callable[[Any, str], Any], voices: Sequence[str], paces: Sequence[float]
 ) -> Iterator[Any]:
-    """Every variant in every voice, at the extreme paces, and at the shortest and longest length."""
+    """Every variant in every voice, at the slowest pace, and at its shortest and longest length.
+
+    The slowest pace and the longest length make the longest segments; the shortest length the
+    tightest packing. Faster paces only shorten what the slowest one already checked.
+    """
     from skill.engine.script import Options
 
     for variant in script.variants:
         for voice in voices:
             yield Options(variant=variant, voice=voice)
-        for pace in (paces[0], paces[-1]):
-            yield Options(variant=variant, pace=pace)
+        yield Options(variant=variant, pace=max(paces))
         length = length_of(script, variant)
         for amount in {length.low, length.high} - {None}:
             if length.unit == "minutes":
@@ -716,6 +788,7 @@ def check_handlers(project: Project) -> Outcome:
 
 CHECKS: dict[str, Callable[[Project], Outcome]] = {
     "models": check_models,
+    "samples": check_samples,
     "source": check_models_built,
     "manifest": check_manifest,
     "phrases": check_phrases,

@@ -135,7 +135,7 @@ def test_slots_are_all_declared_and_custom_values_carry_entity_resolution():
     session, skill = chat_with(lambda env: reply("ok", reprompt="?"))
     session.handle("I had a cramp in my left calves")
     slots = skill.last["request"]["intent"]["slots"]
-    assert set(slots) == {"muscle", "side", "when", "time", "severity", "duration"}
+    assert set(slots) == {"muscle", "side", "when", "time", "severity", "duration", "skip"}
     assert "value" not in slots["severity"] and slots["severity"]["confirmationStatus"] == "NONE"
     authority = slots["muscle"]["resolutions"]["resolutionsPerAuthority"][0]
     assert authority["status"]["code"] == "ER_SUCCESS_MATCH"
@@ -399,6 +399,26 @@ def test_speaker_builds_the_espeak_command_and_reports_a_missing_sound_card(tmp_
     assert (
         len(messages) == 1 and "no audio device" in messages[0] and "no default audio device" in messages[0]
     )
+
+
+def test_speech_that_was_played_leaves_no_files(tmp_path):
+    class Ok:
+        returncode, stderr = 0, ""
+
+    def runner(command: list[str], **_: Any) -> Ok:
+        if "-w" in command:
+            Path(command[command.index("-w") + 1]).write_bytes(b"RIFF")
+        return Ok()
+
+    workdir = tmp_path / "speech"
+    workdir.mkdir()
+    speaker = Speaker(
+        workdir=workdir, runner=runner, notify=pytest.fail, which=lambda name: f"/usr/bin/{name}"
+    )
+    assert speaker.player == ["aplay", "-q"]
+    speaker.say(["<speak>Hello.</speak>"])
+    speaker.close()
+    assert not workdir.exists()
 
 
 @pytest.mark.skipif(not Path("/usr/bin/espeak-ng").exists(), reason="espeak-ng is not installed")

@@ -289,6 +289,15 @@ def test_slot_samples_answer_an_elicited_slot(resolver):
     assert resolver.resolve_for_slot("purple", "LogCrampIntent", "severity") is None
 
 
+def test_while_eliciting_only_the_elicited_slot_takes_an_unknown_value(resolver):
+    skipped = resolver.resolve_for_slot("I don't know", "LogCrampIntent", "severity")
+    assert skipped is not None and skipped.slots["skip"].matches == [("SKIP", "skip")]
+    # "{skip}" must not swallow an answer it does not know: that would hide the NO_MATCH from the skill.
+    assert resolver.resolve_for_slot("a purple one", "LogCrampIntent", "severity") is None
+    unknown = resolver.resolve_for_slot("my elbow", "LogCrampIntent", "muscle")
+    assert unknown is not None and unknown.slots["muscle"].unmatched
+
+
 # -- the repository's own model: whatever intents exist, these properties hold ---------------------
 
 

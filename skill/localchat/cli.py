@@ -132,3 +132,5 @@ def chat(
     ended = session.end()
     if ended and trace:
         show([ended])
+    if speaker:
+        speaker.close()

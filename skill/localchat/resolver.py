@@ -14,7 +14,8 @@ How a line is resolved:
    ER_SUCCESS_MATCH with the canonical id, or ER_SUCCESS_NO_MATCH for an unknown value), built-in
    types by ``skill.localchat.builtins``; a built-in slot whose words do not parse rejects that split.
 4. The most specific match wins: most literal words, then fewest unresolved custom slots, then
-   fewest slot characters, then the model's own samples over Alexa's built-in phrases.
+   fewest slot characters, then fewest slots (one value "bedtime stretches" beats two values
+   "bedtime" + "stretches"), then the model's own samples over Alexa's built-in phrases.
 5. Nothing matches → AMAZON.FallbackIntent.
 
 This is exact matching, like the community emulator virtual-alexa, not Alexa's statistical NLU:
@@ -24,6 +25,7 @@ a phrasing that is not in the samples does not resolve here even when a real dev
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -145,7 +147,7 @@ class Match:
     intent: str
     slots: dict[str, SlotFill]
     sample: str
-    score: tuple[int, int, int, int]
+    score: tuple[int, int, int, int, int]
 
 
 @dataclass
@@ -177,10 +179,31 @@ class _Sample:
     items: tuple[tuple[str, str], ...]  # ("w", word) or ("s", slot name)
     explicit: bool
     regex: re.Pattern[str]
+    literal_words: int
+    order: int = 0  # position in the model, which breaks ties
 
-    @property
-    def literal_words(self) -> int:
-        return sum(1 for kind, _ in self.items if kind == "w")
+
+class _SampleIndex:
+    """Samples bucketed by their first word, so a line is only tried against samples that can fit it.
+
+    Samples that start with a slot could fit any line and are tried for every line; the two lists
+    are merged back into model order so that ties are broken the same way as without the index.
+    """
+
+    def __init__(self, samples: list[_Sample]) -> None:
+        self.by_first_word: dict[str, list[_Sample]] = {}
+        self.slot_first: list[_Sample] = []
+        for order, sample in enumerate(samples):
+            sample.order = order
+            kind, value = sample.items[0] if sample.items else ("s", "")
+            if kind == "w":
+                self.by_first_word.setdefault(value, []).append(sample)
+            else:
+                self.slot_first.append(sample)
+
+    def for_text(self, text: str) -> Iterator[_Sample]:
+        first = text.split(" ", 1)[0]
+        return heapq.merge(self.by_first_word.get(first, []), self.slot_first, key=lambda s: s.order)
 
 
 _SLOT_REF = re.compile(r"\{([^{}]+)\}")
@@ -195,7 +218,8 @@ def compile_sample(intent: str, text: str, explicit: bool = True) -> _Sample:
         else:
             items.extend(("w", word) for word in normalise(part).split())
     pattern = " ".join(re.escape(value) if kind == "w" else r".+?" for kind, value in items)
-    return _Sample(intent, text, tuple(items), explicit, re.compile(f"^{pattern}$"))
+    literal_words = sum(1 for kind, _ in items if kind == "w")
+    return _Sample(intent, text, tuple(items), explicit, re.compile(f"^{pattern}$"), literal_words)
 
 
 def _alignments(
@@ -257,15 +281,16 @@ class Resolver:
                     if (value_id, name) not in entries:
                         entries.append((value_id, name))
             self.types[slot_type["name"]] = lookup
-        self._samples = [
-            compile_sample(intent.name, text) for intent in self.intents.values() for text in intent.samples
-        ] + [
-            compile_sample(name, phrase, explicit=False)
-            for name, phrases in BUILTIN_PHRASES.items()
-            if name in self.intents
-            for phrase in phrases
-        ]
-        self._slot_samples: dict[tuple[str, str], list[_Sample]] = {}
+        self._samples = _SampleIndex(
+            [compile_sample(intent.name, text) for intent in self.intents.values() for text in intent.samples]
+            + [
+                compile_sample(name, phrase, explicit=False)
+                for name, phrases in BUILTIN_PHRASES.items()
+                if name in self.intents
+                for phrase in phrases
+            ]
+        )
+        self._slot_samples: dict[tuple[str, str], _SampleIndex] = {}
         invocation = re.escape(self.invocation_name)
         launch = "|".join(LAUNCH_WORDS)
         connecting = "|".join(CONNECTING_WORDS)
@@ -341,17 +366,32 @@ class Resolver:
             if known is None or slot not in known.slots:
                 return None
             texts = [*known.slot_samples.get(slot, []), f"{{{slot}}}"]
-            self._slot_samples[key] = [compile_sample(intent, text) for text in dict.fromkeys(texts)]
+            self._slot_samples[key] = _SampleIndex(
+                [compile_sample(intent, text) for text in dict.fromkeys(texts)]
+            )
         return self._best(self._slot_samples[key], normalise(utterance), elicited=slot)
 
-    def _best(self, samples: list[_Sample], text: str, elicited: str | None = None) -> Match | None:
+    def candidates(self, utterance: str) -> list[Match]:
+        """Every intent's best match for an utterance, most specific first (ties keep model order)."""
+        text = normalise(utterance)
+        best: dict[str, Match] = {}
+        for match in self._matches(self._samples, text):
+            if match.intent not in best or match.score > best[match.intent].score:
+                best[match.intent] = match
+        return sorted(best.values(), key=lambda m: m.score, reverse=True)
+
+    def _matches(self, samples: _SampleIndex, text: str, elicited: str | None = None) -> Iterator[Match]:
         words = text.split()
+        for sample in samples.for_text(text):
+            if sample.regex.match(text):
+                match = self._match_sample(sample, words, elicited)
+                if match:
+                    yield match
+
+    def _best(self, samples: _SampleIndex, text: str, elicited: str | None = None) -> Match | None:
         best: Match | None = None
-        for sample in samples:
-            if not sample.regex.match(text):
-                continue
-            match = self._match_sample(sample, words, elicited)
-            if match and (best is None or match.score > best.score):
+        for match in self._matches(samples, text, elicited):
+            if best is None or match.score > best.score:
                 best = match
         return best
 
@@ -369,12 +409,14 @@ class Resolver:
             else:
                 unmatched = sum(1 for fill in fills.values() if fill.unmatched)
                 # A sample made only of custom slots would swallow any line; Alexa's own matcher
-                # prefers Fallback for nonsense, so such a sample counts only when its values match.
-                if unmatched and sample.literal_words == 0 and elicited is None:
+                # prefers Fallback for nonsense, so such a sample counts only when its values match
+                # (while a slot is elicited, only that slot may take an unknown value).
+                strays = [f for f in fills.values() if f.unmatched and f.name != elicited]
+                if sample.literal_words == 0 and strays:
                     continue
                 self._add_companions(intent, fills, companions)
-                slot_chars = sum(len(" ".join(words[s:e])) for _, s, e in alignment)
-                score = (sample.literal_words, -unmatched, -slot_chars, int(sample.explicit))
+                slot_chars = sum(len(word) for _, s, e in alignment for word in words[s:e])
+                score = (sample.literal_words, -unmatched, -slot_chars, -len(alignment), int(sample.explicit))
                 if best is None or score > best.score:
                     best = Match(sample.intent, fills, sample.text, score)
         return best

@@ -102,5 +102,11 @@ class Speaker:
             wav = self.render(document)
             if wav is not None:
                 written.append(wav)
-                self.play(wav)
+                if self.play(wav):
+                    wav.unlink()  # heard: nothing to keep
         return written
+
+    def close(self) -> None:
+        """Remove the working directory when no WAV was kept in it."""
+        if self.workdir.is_dir() and not any(self.workdir.iterdir()):
+            self.workdir.rmdir()
