@@ -398,7 +398,7 @@ class PlaybackFailedHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = _request(handler_input)
         error = getattr(request, "error", None)
-        log.error(
+        log.warning(
             "playback failed type=%s message=%s token=%.40s",
             getattr(getattr(error, "object_type", None), "value", None),
             getattr(error, "message", None),
