@@ -72,5 +72,7 @@ class Settings:
         unknown = set(overrides) - known
         if unknown:
             raise ValueError(f"unknown settings: {sorted(unknown)}")
-        values: dict[str, Any] = {k: Path(v) if k in _PATHS and v is not None else v for k, v in overrides.items()}
+        values: dict[str, Any] = {
+            k: Path(v) if k in _PATHS and v is not None else v for k, v in overrides.items()
+        }
         return replace(self, **values)
