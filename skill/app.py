@@ -12,6 +12,8 @@ from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from skill.audio.store import store_for
+from skill.audio.web import register_audio
 from skill.builder import build_skill
 from skill.config import MAX_BODY_BYTES, Settings
 from skill.services import Services, build_services
@@ -81,6 +83,8 @@ def create_app(
     # up to limit + 1 bytes and refuses anything longer than MAX_BODY_BYTES itself.
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
     app.extensions["cramp_coach"] = {"settings": settings, "services": services, "skill": skill}
+    # GET /audio/<hash>-partN.mp3: the AudioPlayer streams rendered long sessions from here.
+    register_audio(app, store_for(settings))
 
     def refuse(status: int, reason: str) -> tuple[Response, int]:
         return jsonify(error=reason), status

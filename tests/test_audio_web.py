@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from flask import Flask
 
@@ -108,3 +110,19 @@ def test_anything_but_a_stored_part_is_404(client, path):
 def test_only_get_and_head(client):
     assert client.head(f"/audio/{NAME}").status_code == 200
     assert client.post(f"/audio/{NAME}").status_code == 405
+
+
+def test_the_skill_web_service_serves_audio_from_its_store(settings):
+    from skill.app import create_app
+
+    audio_dir = Path(settings.audio_dir)
+    audio_dir.mkdir(parents=True, exist_ok=True)
+    (audio_dir / NAME).write_bytes(DATA)
+    client = Client(create_app(settings))
+    ranged = client.get(f"/audio/{NAME}", headers={"Range": "bytes=10-19"})
+    assert ranged.status_code == 206 and ranged.data == DATA[10:20]
+    unsatisfiable = client.get(f"/audio/{NAME}", headers={"Range": "bytes=99999-"})
+    assert unsatisfiable.status_code == 416
+    assert unsatisfiable.headers["Content-Range"] == f"bytes */{len(DATA)}"
+    assert client.get("/audio/%2e%2e/cramp-coach.db").status_code == 404
+    assert client.get(f"/audio/{'e' * 64}-part1.mp3").status_code == 404

@@ -13,12 +13,11 @@ import shutil
 import threading
 from collections.abc import Mapping
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from skill.audio.playback import Token
 from skill.audio.render import RenderOptions, TimedItem
-from skill.audio.store import AudioJob, AudioStore
+from skill.audio.store import AudioJob, store_for
 from skill.audio.tts import TTSBackend, make_backend
 from skill.config import Settings
 from skill.engine.plan import plan
@@ -85,15 +84,6 @@ def is_long(script: str, options: Mapping[str, Any], locale: str | None = None) 
 
 
 # -- the store and backend for a deployment (built once per process) -------------------------------
-
-
-@lru_cache(maxsize=8)
-def _store(root: Path, bucket: str | None, region: str) -> AudioStore:
-    return AudioStore(root, bucket=bucket, region=region)
-
-
-def store_for(settings: Settings) -> AudioStore:
-    return _store(Path(settings.audio_dir), settings.audio_bucket, settings.aws_region)
 
 
 @lru_cache(maxsize=8)

@@ -9,6 +9,7 @@ Range requests (206 with Content-Range, 416 when unsatisfiable) and If-None-Matc
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, abort, current_app, send_file
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from skill.audio.store import CACHE_CONTROL, AudioStore
 
@@ -26,7 +27,12 @@ def audio_file(name: str) -> Response:
     path = _store().local_file(name)
     if path is None:
         abort(404)
-    response = send_file(path, mimetype="audio/mpeg", conditional=True, etag=True, max_age=31536000)
+    try:
+        response = send_file(path, mimetype="audio/mpeg", conditional=True, etag=True, max_age=31536000)
+    except RequestedRangeNotSatisfiable as exc:
+        # Answered here: the app's JSON error handler would drop the Content-Range header a 416 needs.
+        response = Response(status=416)
+        response.headers["Content-Range"] = f"bytes */{exc.length}"
     response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["Accept-Ranges"] = "bytes"
     return response
