@@ -84,6 +84,10 @@ def chat(
         present = sorted(p.stem for p in MODEL_DIR.glob("*.json") if p.stem != "skill")
         raise click.UsageError(f"no interaction model for {locale} (models: {', '.join(present)})")
     resolver = Resolver(load_model(locale), today.date() if today else None)
+    if not url:
+        # In-process nothing arrives over HTTP to verify; development settings also let the skill
+        # hand out audio from the local server (a production base URL must be https).
+        settings = settings.with_overrides({"verify": False})
     transport = http_transport(url) if url else in_process_transport(settings)
     session = ChatSession(
         resolver,
