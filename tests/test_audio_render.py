@@ -114,6 +114,13 @@ def test_parts_are_cut_at_checkpoints(durations, checkpoints, part_seconds, expe
     assert plan_parts(items, RenderOptions(part_seconds=part_seconds)) == expected
 
 
+def test_without_checkpoints_parts_are_cut_at_step_boundaries_once_too_long():
+    # Fifteen minutes of breaths (a step every 10 s) and no checkpoint: parts of five minutes.
+    items = [TimedItem(10.0 * i, 10.0, None, boundary=i > 0) for i in range(90)]
+    parts = plan_parts(items, RenderOptions(max_part_seconds=300))
+    assert [len(p) for p in parts] == [30, 30, 30]
+
+
 def test_each_part_starts_at_its_own_zero():
     backend = ToneBackend()
     items = timeline(("one", 0.4), (None, 130.0), ("two", 0.4), (None, 60.0), checkpoints=frozenset({2}))

@@ -28,7 +28,7 @@ from skill.audio.tts import TTSBackend
 log = logging.getLogger(__name__)
 
 # Bump when a change here alters the audio for the same inputs: it is part of every cache key.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class TimedItem:
     text: str | None = None
     checkpoint: bool = False  # a new part may begin at this item
     speech: float | None = None  # seconds the words themselves should take (fit target), if known
+    boundary: bool = False  # a step begins here: a cut is harmless if no checkpoint comes in time
 
     @property
     def end(self) -> float:
@@ -56,6 +57,7 @@ class RenderOptions:
     rate: float = 1.0  # multiple of the backend's natural pace (the engine's pace option)
     bitrate_kbps: int = 48  # CBR; the AudioPlayer accepts 16-384 kbps
     part_seconds: float = 180.0  # cut a new part at the first checkpoint after this much audio
+    max_part_seconds: float = 300.0  # with no checkpoint by then, cut at the next step boundary
     min_tail_seconds: float = 45.0  # never leave a last part shorter than this
     max_stretch: float = 0.2  # fitting may change a step's speaking rate by at most ±20%
     fit_tolerance: float = 0.04  # seconds; closer than this is left alone
@@ -95,16 +97,20 @@ class EncoderError(RuntimeError):
 
 
 def plan_parts(items: Sequence[TimedItem], options: RenderOptions) -> list[list[int]]:
-    """Item indexes per part: cut at a checkpoint once a part is long enough, never leaving a stub."""
+    """Item indexes per part: cut at a checkpoint once a part is long enough, at a step boundary once
+    it is too long (scripts without checkpoints, such as a long breathing session), never leaving a
+    stub at the end."""
     if not items:
         return []
     total_end = max(item.end for item in items)
     parts: list[list[int]] = [[]]
     part_start = items[0].start
     for index, item in enumerate(items):
-        long_enough = item.start - part_start >= options.part_seconds
-        tail = total_end - item.start
-        if item.checkpoint and parts[-1] and long_enough and tail >= options.min_tail_seconds:
+        length = item.start - part_start
+        wanted = (item.checkpoint and length >= options.part_seconds) or (
+            item.boundary and length >= options.max_part_seconds
+        )
+        if wanted and parts[-1] and total_end - item.start >= options.min_tail_seconds:
             parts.append([])
             part_start = item.start
         parts[-1].append(index)

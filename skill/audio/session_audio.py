@@ -41,16 +41,19 @@ def items_from_timeline(timeline: Timeline) -> tuple[TimedItem, ...]:
     """
     items: list[TimedItem] = []
     cut_here = False
+    unit = None
     for entry in timeline.entries:
         if entry.kind == "checkpoint":
             cut_here = True
             continue
         if entry.duration <= 0:
             continue
-        if entry.kind == "speech":
-            items.append(TimedItem(entry.start, entry.duration, entry.text, cut_here, speech=entry.duration))
-        else:
-            items.append(TimedItem(entry.start, entry.duration, None, cut_here))
+        # A new unit (a step, a breath cycle) is where a part may end if no checkpoint comes in time.
+        boundary = unit is not None and entry.unit != unit
+        unit = entry.unit
+        text = entry.text if entry.kind == "speech" else None
+        speech = entry.duration if text else None
+        items.append(TimedItem(entry.start, entry.duration, text, cut_here, speech, boundary))
         cut_here = False
     return tuple(items)
 

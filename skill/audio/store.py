@@ -65,7 +65,7 @@ class AudioJob:
             "script": self.script,
             "options": self.options,
             "render": self.render.key(),
-            "items": [[i.start, i.duration, i.text, i.checkpoint, i.speech] for i in self.items],
+            "items": [[i.start, i.duration, i.text, i.checkpoint, i.speech, i.boundary] for i in self.items],
         }
         canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
