@@ -9,6 +9,7 @@ rendering what is missing on the way.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 from collections.abc import Mapping
@@ -114,6 +115,7 @@ def available(settings: Settings, script: str, options: Mapping[str, Any], local
 # -- parts for the handlers ------------------------------------------------------------------------
 
 _background: dict[str, threading.Thread] = {}
+ON_LAMBDA = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
 
 
 def prepare(settings: Settings, script: str, options: Mapping[str, Any], locale: str | None) -> Token:
@@ -122,11 +124,10 @@ def prepare(settings: Settings, script: str, options: Mapping[str, Any], locale:
     backend, store = backend_for(settings), store_for(settings)
     key = job.key(backend)
     store.render(job, backend, parts=[1])
-    if (
-        job.part_count > 1
-        and store.manifest(key) is None
-        and not (key in _background and _background[key].is_alive())
-    ):
+    running = key in _background and _background[key].is_alive()
+    # Lambda freezes a process between invocations, so a thread there would stall mid-render; parts are
+    # rendered when PlaybackNearlyFinished asks for them instead (or ahead, by render-audio).
+    if job.part_count > 1 and not ON_LAMBDA and not running and store.manifest(key) is None:
         _background[key] = store.render_in_background(job, backend)
     return Token(key, 1, job.part_count, script, job.options)
 
