@@ -8,7 +8,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.api_client import TimedApiClient
 from skill.config import Settings
-from skill.handlers import core, interceptors, reminders, safety
+from skill.handlers import core, interceptors, reminders, safety, session_control, techniques
 from skill.services import Services, ServicesInterceptor, build_services
 
 
@@ -17,16 +17,23 @@ def request_handlers() -> list:
     return [
         # Requests without a session (skill events, AudioPlayer) come first.
         core.LaunchRequestHandler(),
+        session_control.SessionEndedInTechniqueHandler(),
         core.SessionEndedRequestHandler(),
         core.ExceptionEncounteredHandler(),
         # Feature intents. A symptom is answered first whatever the user was doing.
         safety.ReportSymptomIntentHandler(),
         safety.PregnancyModeOnIntentHandler(),
         safety.PregnancyModeOffIntentHandler(),
+        techniques.TechniqueAnswerHandler(),
+        session_control.SessionControlHandler(),
+        session_control.StopSessionHandler(),
+        techniques.CrampNowHandler(),
+        techniques.StartTechniqueHandler(),
         reminders.PermissionResponseHandler(),
         reminders.SetReminderIntentHandler(),
         reminders.ListRemindersIntentHandler(),
         reminders.CancelReminderIntentHandler(),
+        session_control.NoSessionControlHandler(),
         # Built-ins that apply everywhere, after the features that may claim them in context.
         core.HelpIntentHandler(),
         core.StopOrCancelIntentHandler(),

@@ -57,5 +57,71 @@ def build_models() -> None:
         click.echo(f"wrote {path}")
 
 
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+@main.command()
+@click.argument("script")
+@click.option("--minutes", type=click.FloatRange(min=0, min_open=True), help="Length in minutes.")
+@click.option("--breaths", type=click.IntRange(min=1), help="Length in breaths (breathing scripts).")
+@click.option("--pace", type=click.Choice(["slower", "faster"]), help="One step slower or faster.")
+@click.option("--voice", type=click.Choice(["normal", "whisper"]), help="Voice (default: the variant's).")
+@click.option("--variant", type=click.Choice(["full", "legs", "in_bed", "quick", "recall"]), help="Variant.")
+@click.option("--locale", default="en-US", show_default=True, help="Locale of the wording.")
+@click.option("--text", "output", flag_value="text", default=True, help="What is said, pauses as [N s].")
+@click.option("--ssml", "output", flag_value="ssml", help="Each segment's SSML, as sent to Alexa.")
+@click.option("--timeline", "output", flag_value="timeline", help="Every line and silence, with its start.")
+def render(
+    script: str,
+    minutes: float | None,
+    breaths: int | None,
+    pace: str | None,
+    voice: str | None,
+    variant: str | None,
+    locale: str,
+    output: str,
+) -> None:
+    """Print exactly what a guided SCRIPT says and when (e.g. breathing-box, pmr)."""
+    from skill.engine.plan import plan
+    from skill.engine.script import Options, ScriptError, script_ids
+    from skill.speech import ssml
+
+    known = script_ids(locale)
+    if script not in known:
+        raise click.BadParameter(f"unknown script; one of: {', '.join(known)}", param_hint="SCRIPT")
+    options = Options(variant=variant, minutes=minutes, breaths=breaths, voice=voice)
+    if pace:
+        options = options.with_pace_step(+1 if pace == "slower" else -1) or options
+    try:
+        result = plan(script, options, locale)
+    except ScriptError as exc:
+        raise click.ClickException(str(exc)) from exc
+    timeline = result.timeline
+    target = f" (asked {_clock(timeline.target)})" if timeline.target else ""
+    click.echo(
+        f"# {result.script.title}: variant {timeline.variant}, voice {timeline.voice}, "
+        f"pace {timeline.pace:g}, speech rate {timeline.rate}%, {_clock(timeline.total)}{target}, "
+        f"{len(result.segments)} segment(s)"
+    )
+    for note in timeline.notes:
+        click.echo(f"# note: {note.key} {note.params or ''}".rstrip())
+    if output == "timeline":
+        for entry in timeline.entries:
+            words = entry.text or entry.prompt or ""
+            click.echo(f"{entry.start:8.2f} {entry.duration:6.2f} {entry.kind:<10} {entry.label:<24} {words}")
+        return
+    for segment in result.segments:
+        document = f"<speak>{segment.ssml}</speak>"
+        click.echo(
+            f"\n## segment {segment.index + 1}/{len(result.segments)}: "
+            f"{_clock(segment.start)}-{_clock(segment.end)} ({segment.duration:.0f} s, "
+            f"{len(document)} characters of SSML)"
+        )
+        click.echo(document if output == "ssml" else ssml.to_text(document))
+        if segment.prompt:
+            click.echo(f"[asks: {segment.prompt}]")
+
+
 main.add_command(chat)
 main.add_command(check)
