@@ -29,6 +29,7 @@ from typing import Any
 
 import requests
 
+from bench import workloads
 from tests import envelopes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +49,10 @@ class Scenario:
 SCENARIOS: list[Scenario] = [
     Scenario("launch", lambda: envelopes.launch(new=True)),
     Scenario("help", lambda: envelopes.intent("AMAZON.HelpIntent")),
+    # Feature scenarios (bench/workloads.py): the question runs before the log adds entries.
+    Scenario("technique segment", workloads.technique_segment),
+    Scenario("diary question 10k", workloads.diary_question, prepare=workloads.seed_diary),
+    Scenario("diary log", workloads.diary_log),
 ]
 
 

@@ -8,7 +8,18 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.api_client import TimedApiClient
 from skill.config import Settings
-from skill.handlers import core, interceptors, reminders, safety, session_control, techniques
+from skill.handlers import (
+    core,
+    diary,
+    diary_changes,
+    diary_questions,
+    events,
+    interceptors,
+    reminders,
+    safety,
+    session_control,
+    techniques,
+)
 from skill.services import Services, ServicesInterceptor, build_services
 
 
@@ -17,6 +28,7 @@ def request_handlers() -> list:
     return [
         # Requests without a session (skill events, AudioPlayer) come first.
         core.LaunchRequestHandler(),
+        events.SkillDisabledHandler(),
         session_control.SessionEndedInTechniqueHandler(),
         core.SessionEndedRequestHandler(),
         core.ExceptionEncounteredHandler(),
@@ -24,6 +36,23 @@ def request_handlers() -> list:
         safety.ReportSymptomIntentHandler(),
         safety.PregnancyModeOnIntentHandler(),
         safety.PregnancyModeOffIntentHandler(),
+        # The cramp diary: answers inside its own dialog and to its own questions come first.
+        diary.LogDialogInterruptionHandler(),
+        diary.DiaryAnswerHandler(),
+        diary.LogCrampIntentHandler(),
+        diary.CrampGoneIntentHandler(),
+        diary.StartCrampTimerIntentHandler(),
+        diary_questions.LastCrampIntentHandler(),
+        diary_questions.CrampCountIntentHandler(),
+        diary_questions.CrampAverageIntentHandler(),
+        diary_questions.CrampPatternIntentHandler(),
+        diary_questions.CrampTrendIntentHandler(),
+        diary_questions.WhatHelpedIntentHandler(),
+        diary_questions.PracticeEffectIntentHandler(),
+        diary_questions.DiarySummaryIntentHandler(),
+        diary_changes.DeleteLastCrampIntentHandler(),
+        diary_changes.CorrectCrampIntentHandler(),
+        diary_changes.DeleteDiaryIntentHandler(),
         techniques.TechniqueAnswerHandler(),
         session_control.SessionControlHandler(),
         session_control.StopSessionHandler(),

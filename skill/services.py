@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -10,6 +12,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill.config import Settings
+from skill.diary.model import now_utc
 from skill.diary.repository import DiaryRepository
 from skill.persistence.memory import MemoryPersistenceAdapter
 from skill.persistence.memory_diary import MemoryDiaryRepository
@@ -27,6 +30,7 @@ class Services:
     persistence: AbstractPersistenceAdapter
     database: SQLiteDatabase | None = None
     diary: DiaryRepository = field(default_factory=MemoryDiaryRepository)
+    clock: Callable[[], datetime] = now_utc  # UTC "now"; tests set a fixed one
 
 
 def build_services(settings: Settings) -> Services:

@@ -53,10 +53,14 @@ def test_an_entry_round_trips_with_every_field(repository):
     assert repository.get(ALICE, full.id) == full
 
 
-def test_an_open_entry_keeps_no_duration(repository):
-    open_entry = entry(duration_s=None)
-    repository.add(open_entry)
-    assert repository.get(ALICE, open_entry.id).duration_s is None
+def test_an_open_entry_and_an_unknown_length_are_told_apart(repository):
+    still_going, unknown = entry(duration_s=None, still_going=True), entry(hours=1, duration_s=None)
+    repository.add(still_going)
+    repository.add(unknown)
+    assert repository.get(ALICE, still_going.id).is_open
+    assert not repository.get(ALICE, unknown.id).is_open
+    assert repository.get(ALICE, unknown.id).duration_s is None
+    assert repository.open_entry(ALICE, T0 - timedelta(hours=1)) == still_going
 
 
 def test_adding_the_same_id_twice_never_overwrites(repository):
@@ -121,11 +125,12 @@ def test_delete_removes_one_entry(repository):
 
 
 def test_open_entry_is_the_latest_open_one_since_a_time(repository):
-    repository.add(entry(hours=-30, duration_s=None))  # open but too old to be "the" open cramp
-    repository.add(entry(hours=-1, duration_s=None))
-    newest_open = entry(hours=0, duration_s=None)
+    repository.add(entry(hours=-30, duration_s=None, still_going=True))  # too old to be "the" open cramp
+    repository.add(entry(hours=-1, duration_s=None, still_going=True))
+    newest_open = entry(hours=0, duration_s=None, still_going=True)
     repository.add(newest_open)
     repository.add(entry(hours=0.5))  # closed, later
+    repository.add(entry(hours=0.7, duration_s=None))  # length unknown, not open
     assert repository.open_entry(ALICE, T0 - timedelta(hours=24)) == newest_open
     assert repository.open_entry(ALICE, T0 + timedelta(minutes=10)) is None
 
@@ -167,7 +172,7 @@ def test_delete_all_erases_diary_and_practice_of_one_user_only(repository):
 
 def test_long_ranges_page_through(repository):
     for hours in range(30):
-        repository.add(entry(hours=hours, duration_s=None if hours == 2 else 60))
+        repository.add(entry(hours=hours, duration_s=None, still_going=hours == 2))
     assert len(repository.entries(ALICE)) == 30
     assert len(repository.entries(ALICE, T0 + timedelta(hours=3), T0 + timedelta(hours=20))) == 17
     assert repository.open_entry(ALICE, T0).started_at == T0 + timedelta(hours=2)

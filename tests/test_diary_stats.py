@@ -216,21 +216,6 @@ def test_at_most_two_red_flag_messages_most_urgent_first():
     }
 
 
-@pytest.mark.parametrize(
-    ("locale", "emergency", "urgent"),
-    [
-        ("en-US", "911", None),
-        ("en-GB", "999", "NHS 111"),
-        ("en-AU", "000", None),
-        ("en-CA", "911", None),
-        ("en-IN", "112", None),
-    ],
-)
-def test_help_lines_follow_the_locale(locale, emergency, urgent):
-    lines = redflags.help_lines(locale)
-    assert (lines.emergency, lines.urgent) == (emergency, urgent)
-
-
 def test_every_rule_has_a_known_level_and_sources():
     for rule in redflags.RULES:
         assert rule.level in redflags.LEVELS

@@ -53,7 +53,10 @@ def new_id() -> str:
 
 @dataclass(frozen=True)
 class CrampEntry:
-    """One logged cramp. ``duration_s`` None means it was still going when logged (open)."""
+    """One logged cramp. ``still_going``: logged while it lasted, and open until "it's gone" closes it.
+
+    ``duration_s`` is None when the length is unknown (skipped) or the cramp is still going.
+    """
 
     user_id: str
     started_at: datetime
@@ -71,6 +74,7 @@ class CrampEntry:
     # False when the user gave only a part of the day ("last night"): such entries are left out
     # of "what time do my cramps happen" rather than all piling up at a made-up hour.
     time_exact: bool = True
+    still_going: bool = False
     id: str = field(default_factory=new_id)
     logged_at: datetime = field(default_factory=now_utc)
 
@@ -85,11 +89,13 @@ class CrampEntry:
             raise ValueError(f"severity {self.severity} is outside 0-10")
         if self.duration_s is not None and not 0 <= self.duration_s <= MAX_DURATION_S:
             raise ValueError(f"duration {self.duration_s} s is outside 0 s to a day")
+        if self.still_going and self.duration_s is not None:
+            raise ValueError("a cramp still going has no duration yet")
         ZoneInfo(self.time_zone)  # raises for an unknown zone
 
     @property
     def is_open(self) -> bool:
-        return self.duration_s is None
+        return self.still_going
 
     @property
     def zone(self) -> ZoneInfo:

@@ -200,25 +200,3 @@ def findings(case: Case, max_messages: int = 2) -> Findings:
         covered |= own
         to_say.append(rule)
     return Findings(matched, tuple(to_say[:max_messages]))
-
-
-@dataclass(frozen=True)
-class HelpLines:
-    """The numbers a locale's safety messages name."""
-
-    emergency: str
-    urgent: str | None = None  # a non-emergency urgent service, where there is one by name
-
-
-HELP_LINES = {
-    "en-US": HelpLines("911"),
-    "en-CA": HelpLines("911"),
-    "en-GB": HelpLines("999", "NHS 111"),
-    "en-AU": HelpLines("000"),
-    "en-IN": HelpLines("112"),
-}
-DEFAULT_HELP_LINES = HelpLines("112")  # the GSM emergency number works on most mobile networks
-
-
-def help_lines(locale: str | None) -> HelpLines:
-    return HELP_LINES.get(locale or "", DEFAULT_HELP_LINES)

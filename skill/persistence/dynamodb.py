@@ -157,7 +157,12 @@ class DynamoDBTable:
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "user_id = :u AND sk BETWEEN :low AND :high",
-            "ExpressionAttributeValues": {":u": {"S": user_id}, ":low": {"S": low}, ":high": {"S": high}},
+            "ExpressionAttributeValues": {
+                ":u": {"S": user_id},
+                ":low": {"S": low},
+                ":high": {"S": high},
+                **extra.pop("ExpressionAttributeValues", {}),
+            },
             "ScanIndexForward": forward,
             "ConsistentRead": True,  # a user logs a cramp, then asks about it straight away
             **extra,
@@ -325,7 +330,8 @@ class DynamoDBDiaryRepository(DiaryRepository):
                 low,
                 high,
                 forward=False,
-                FilterExpression="attribute_not_exists(duration_s)",
+                FilterExpression="still_going = :yes",
+                ExpressionAttributeValues={":yes": {"BOOL": True}},
             ):
                 return _entry(item)
         return None

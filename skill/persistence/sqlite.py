@@ -65,6 +65,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX practice_sessions_user_time ON practice_sessions (user_id, at, id);
     """,
+    # 3: "still going" is its own fact: a cramp logged without its length is not an open one.
+    """
+    ALTER TABLE cramp_entries ADD COLUMN still_going INTEGER NOT NULL DEFAULT 0;
+    UPDATE cramp_entries SET still_going = 1 WHERE duration_s IS NULL;
+    """,
 ]
 
 

@@ -30,6 +30,7 @@ _ENTRY_COLUMNS = (
     "source",
     "time_zone",
     "time_exact",
+    "still_going",
 )
 _LIST_COLUMNS = ("symptoms", "medicines", "red_flags")
 _PRACTICE_COLUMNS = ("user_id", "id", "at", "technique", "minutes", "completed", "time_zone")
@@ -39,7 +40,7 @@ def _entry_row(entry: CrampEntry) -> dict[str, Any]:
     row = entry.to_dict()
     for name in _LIST_COLUMNS:
         row[name] = json.dumps(row[name])
-    row["time_exact"] = int(entry.time_exact)
+    row["time_exact"], row["still_going"] = int(entry.time_exact), int(entry.still_going)
     return row
 
 
@@ -47,7 +48,7 @@ def _entry(row: sqlite3.Row) -> CrampEntry:
     data = dict(row)
     for name in _LIST_COLUMNS:
         data[name] = json.loads(data[name])
-    data["time_exact"] = bool(data["time_exact"])
+    data["time_exact"], data["still_going"] = bool(data["time_exact"]), bool(data["still_going"])
     return CrampEntry.from_dict(data)
 
 
@@ -139,7 +140,7 @@ class SQLiteDiaryRepository(DiaryRepository):
     def open_entry(self, user_id: str, since: datetime) -> CrampEntry | None:
         with _errors("read open entry"):
             rows = self._query(
-                "SELECT * FROM cramp_entries WHERE user_id = ? AND started_at >= ? AND duration_s IS NULL "
+                "SELECT * FROM cramp_entries WHERE user_id = ? AND started_at >= ? AND still_going = 1 "
                 "ORDER BY started_at DESC, id DESC LIMIT 1",
                 (user_id, iso(since)),
             )
