@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -125,3 +127,60 @@ def render(
 
 main.add_command(chat)
 main.add_command(check)
+
+
+@main.command()
+@click.option("--user", "user_id", required=True, help="The Alexa user id whose diary to export.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "html"]), default="html", help="Format.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day to include (YYYY-MM-DD).")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help="SQLite diary file.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.option("--locale", default="en-US", show_default=True, help="Language of the HTML report.")
+@click.pass_obj
+def export(
+    settings: Settings,
+    user_id: str,
+    fmt: str,
+    since: datetime | None,
+    db_path: Path | None,
+    output: Path | None,
+    locale: str,
+) -> None:
+    """Export a user's cramp diary: CSV rows, full JSON, or a one-page HTML summary for a doctor."""
+    from zoneinfo import ZoneInfo
+
+    from skill.content.catalog import default_catalog
+    from skill.diary import export as exporter
+    from skill.diary.model import now_utc
+    from skill.diary.repository import StorageError
+    from skill.services import build_services
+
+    if db_path is not None:
+        if not db_path.exists():
+            raise click.BadParameter(f"{db_path} does not exist", param_hint="--db")
+        settings = settings.with_overrides({"storage": "sqlite", "db_path": db_path})
+    diary = build_services(settings).diary
+    try:
+        latest = diary.last(user_id)
+        zone = latest.zone if latest else ZoneInfo("UTC")  # the user's zone as of their latest entry
+        start = since.replace(tzinfo=zone) if since else None
+        entries = diary.entries(user_id, start)
+        practice = diary.practice(user_id, start)
+    except StorageError as exc:
+        raise click.ClickException(f"could not read the diary: {exc}") from exc
+    if not entries:
+        click.echo(f"no diary entries for {user_id}", err=True)
+    now = now_utc().astimezone(zone)
+    begin = start or (entries[0].local_start.replace(hour=0, minute=0, second=0) if entries else now)
+    if fmt == "csv":
+        document = exporter.to_csv(entries)
+    elif fmt == "json":
+        document = exporter.to_json(user_id, entries, practice, begin, now, now)
+    else:
+        text = functools.partial(default_catalog().text, locale)
+        document = exporter.to_html(text, entries, practice, begin, now, now)
+    if output is None:
+        click.echo(document, nl=False)
+    else:
+        output.write_text(document, encoding="utf-8")
+        click.echo(f"wrote {output} ({len(entries)} entries)", err=True)

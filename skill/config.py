@@ -16,10 +16,17 @@ def _path(value: str | None) -> Path | None:
     return Path(value) if value and value.strip() else None
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
 def _flag(value: str | None, default: bool) -> bool:
+    """A yes/no setting; an unrecognised word is an error, so a typo cannot turn a check off."""
     if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise ValueError(f"{value!r} is not a yes/no value (use one of {sorted(_TRUE | _FALSE)})")
+    return word in _TRUE
 
 
 @dataclass(frozen=True)

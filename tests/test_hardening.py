@@ -14,6 +14,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import Response
 
 from skill.app import MAX_JSON_DEPTH, create_app
+from skill.config import Settings
 from skill.handlers import core, state
 from skill.lambda_function import handler_for
 from skill.services import ServicesInterceptor
@@ -138,3 +139,19 @@ def test_a_failing_handler_leaves_the_session_as_it_came(services):
     raw = invoke(envelopes.intent("AMAZON.HelpIntent", attributes={"cc": {"mode": "technique"}}))
     assert "something went wrong" in raw["response"]["outputSpeech"]["ssml"]
     assert raw["sessionAttributes"] == {"cc": {"mode": "technique"}}
+
+
+@pytest.mark.parametrize("value", ["ture", "enabled", "O", "verify"])
+def test_a_misspelt_verify_flag_stops_the_server_instead_of_turning_verification_off(value):
+    """Finding 6: any CRAMP_COACH_VERIFY value other than 1/true/yes/on meant "off" (fail open)."""
+    with pytest.raises(ValueError, match="yes/no"):
+        Settings.from_env({"CRAMP_COACH_VERIFY": value})
+
+
+@pytest.mark.parametrize(
+    ("value", "verify"),
+    [("0", False), ("off", False), ("No", False), ("1", True), (" TRUE ", True), ("", True), (None, True)],
+)
+def test_the_verify_flag_reads_the_usual_yes_no_words(value, verify):
+    env = {} if value is None else {"CRAMP_COACH_VERIFY": value}
+    assert Settings.from_env(env).verify is verify
