@@ -16,9 +16,10 @@ from ask_sdk_model import Response
 from skill.content.catalog import default_catalog
 from skill.engine.script import load_script
 from skill.engine.session import transition
-from skill.handlers import state
 from skill.handlers.techniques import (
+    Preface,
     clear_unfinished,
+    end_technique,
     live_session,
     locale_of,
     planner,
@@ -77,14 +78,14 @@ class SessionControlHandler(AbstractRequestHandler):
         if outcome.state.status == "paused":
             # An open microphone would close in seconds anyway: end the session, keep the place.
             save_unfinished(handler_input, outcome.state)
-            state.session_state(handler_input).clear()
+            end_technique(handler_input)
             return respond(handler_input, said.say("session.paused"), end_session=True)
         if outcome.state.status == "complete":
             clear_unfinished(handler_input)
-            state.session_state(handler_input).clear()
+            end_technique(handler_input)
             return respond(handler_input, said.say("session.finished"), end_session=True)
         key = f"session.{outcome.reason}"
-        preface = [(key, {})] if default_catalog().has(locale_of(handler_input), key) else []
+        preface: Preface = [(key, {})] if default_catalog().has(locale_of(handler_input), key) else []
         return play(handler_input, outcome.state, preface)
 
 
@@ -118,7 +119,7 @@ class StopSessionHandler(AbstractRequestHandler):
         session = live_session(handler_input)
         assert session is not None
         save_unfinished(handler_input, session)
-        state.session_state(handler_input).clear()
+        end_technique(handler_input)
         return respond(handler_input, speech(handler_input).say("session.stopped"), end_session=True)
 
 

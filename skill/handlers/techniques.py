@@ -114,6 +114,17 @@ def live_session(handler_input: HandlerInput) -> SessionState | None:
     return session if session.status in ("active", "paused") else None
 
 
+# Session keys this feature owns; others (a safety hold on leg exercises, say) outlive our session.
+OWN_KEYS = ("session", "pending", "ask", "on_no", "cramp", "mode")
+
+
+def end_technique(handler_input: HandlerInput) -> None:
+    """Forget the technique's session state, leaving other features' keys alone."""
+    cc = state.session_state(handler_input)
+    for key in OWN_KEYS:
+        cc.pop(key, None)
+
+
 def voiced(text: str, voice: str) -> str:
     """Plain text as SSML in the session's voice (prompts whisper when the session does)."""
     escaped = ssml.escape(text)
@@ -190,7 +201,7 @@ def play(handler_input: HandlerInput, session: SessionState, preface: Preface = 
             said.raw(voiced(said.text("technique.cramp.log_offer"), voice))
             reprompt = speech(handler_input).raw(voiced(said.text("technique.cramp.log_reprompt"), voice))
             return respond(handler_input, said, reprompt=reprompt, card=card)
-        cc.clear()
+        end_technique(handler_input)
         return respond(handler_input, said, card=card, end_session=True)
     cc["session"] = session.to_dict()
     state.set_mode(handler_input, MODE)
@@ -474,7 +485,7 @@ def delegate_log(handler_input: HandlerInput) -> Response:
         slots["side"] = Slot(
             name="side", value=SIDE_WORD[cramp["side"]], confirmation_status=SlotConfirmationStatus.NONE
         )
-    cc.clear()
+    end_technique(handler_input)
     cc["pending"] = "log_cramp"
     handler_input.response_builder.add_directive(
         DelegateDirective(
@@ -509,13 +520,13 @@ class TechniqueAnswerHandler(AbstractRequestHandler):
         if pending == "log_offer":
             if yes:
                 return delegate_log(handler_input)
-            cc.clear()
+            end_technique(handler_input)
             return respond(
                 handler_input, speech(handler_input).say("technique.cramp.log_declined"), end_session=True
             )
         session = live_session(handler_input)
         if session is None:
-            cc.clear()
+            end_technique(handler_input)
             return ask(handler_input, "technique.ask.technique")
         engine = planner(handler_input)
         if yes or cc.get("on_no") == "continue":
