@@ -9,6 +9,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from skill.api_client import TimedApiClient
 from skill.config import Settings
 from skill.handlers import (
+    audio,
     core,
     diary,
     diary_changes,
@@ -32,6 +33,13 @@ def request_handlers() -> list:
         session_control.SessionEndedInTechniqueHandler(),
         core.SessionEndedRequestHandler(),
         core.ExceptionEncounteredHandler(),
+        # AudioPlayer and PlaybackController events (no session), for hands-free long sessions.
+        audio.PlaybackStartedHandler(),
+        audio.PlaybackNearlyFinishedHandler(),
+        audio.PlaybackFinishedHandler(),
+        audio.PlaybackStoppedHandler(),
+        audio.PlaybackFailedHandler(),
+        audio.PlaybackControllerHandler(),
         # Feature intents. A symptom is answered first whatever the user was doing.
         safety.ReportSymptomIntentHandler(),
         safety.PregnancyModeOnIntentHandler(),
@@ -54,6 +62,11 @@ def request_handlers() -> list:
         diary_changes.CorrectCrampIntentHandler(),
         diary_changes.DeleteDiaryIntentHandler(),
         techniques.TechniqueAnswerHandler(),
+        # Pause, resume, next, previous, start over, repeat and stop mean the AudioPlayer when our audio
+        # is in control (outside a spoken session): before the spoken session's own controls.
+        audio.AudioControlIntentHandler(),
+        audio.StopWhilePlayingHandler(),
+        audio.LoopShuffleIntentHandler(),
         session_control.SessionControlHandler(),
         session_control.StopSessionHandler(),
         techniques.CrampNowHandler(),

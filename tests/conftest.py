@@ -13,6 +13,7 @@ from skill.config import Settings
 from skill.lambda_function import handler_for
 from skill.services import Services, build_services
 from tests.conversation import Conversation, Reply, Turn, checked, converse
+from tests.diary_support import clock  # noqa: F401  (shared fixture)
 from tests.dynamodb import aws_env, dynamodb_table, moto_endpoint  # noqa: F401  (shared fixtures)
 from tests.pki import pki, pki_session, untrusted_pki, untrusted_pki_session
 

@@ -16,7 +16,6 @@ from tests.diary_support import (
     NOW,
     SKIP,
     USER,
-    clock,  # noqa: F401  (fixture)
     custom,
     elicited,
     muscle,

@@ -8,7 +8,6 @@ from skill.diary.model import PracticeSession
 from tests.diary_support import (
     USER,
     ZONE,
-    clock,  # noqa: F401  (fixture)
     custom,
     entry,
     local,
@@ -16,6 +15,10 @@ from tests.diary_support import (
 
 pytestmark = pytest.mark.usefixtures("clock")
 
+SEVERITY, DURATION = (
+    custom("severity", "SEVERITY", "CrampMeasure"),
+    custom("how long", "DURATION", "CrampMeasure"),
+)
 # Now: Wednesday 25 November 2026, 8:30 am in New York. This week began Monday the 23rd.
 LAST_WEEK = [local(d, 3, 10) for d in (16, 17, 19, 20, 22)]
 THIS_WEEK = [local(23, 2, 50), local(24, 3, 20), local(25, 3, 10)]
@@ -29,7 +32,9 @@ def seed(services, times, **fields):
 @pytest.fixture
 def diary(services):
     """Three weeks of logging: five cramps last week, three this week, mostly the left calf at 3 am."""
-    services.diary.add(entry(local(5, 22, 0), muscle="FOOT", side="RIGHT", severity=3))  # the diary began here
+    services.diary.add(
+        entry(local(5, 22), muscle="FOOT", side="RIGHT", severity=3)
+    )  # the diary's first entry
     seed(services, LAST_WEEK, severity=6, duration_s=240, helped="STRETCH")
     seed(services, THIS_WEEK[:2], severity=4, helped="WALKING")
     services.diary.add(entry(THIS_WEEK[2], severity=7, duration_s=300, helped="STRETCH"))
@@ -44,7 +49,9 @@ def ask(conversation, intent, slots=None):
 
 def test_last_cramp(conversation, diary):
     reply = ask(conversation, "LastCrampIntent")
-    assert reply.speech == "Your last cramp was last night at 3:10 am: your left calf, 7 out of 10, lasting 5 minutes."
+    assert reply.speech == (
+        "Your last cramp was last night at 3:10 am: your left calf, 7 out of 10, lasting 5 minutes."
+    )
     assert reply.ended
 
 
@@ -54,7 +61,9 @@ def test_last_cramp_with_an_empty_diary_says_how_to_start(conversation):
 
 def test_count_this_week_compares_with_last_week_and_names_the_pattern(conversation, diary):
     reply = ask(conversation, "CrampCountIntent", {"date": "2026-W48"})
-    assert reply.speech == "3 cramps this week. That's down from 5 last week. Mostly your left calf, around 3 am."
+    assert reply.speech == (
+        "3 cramps this week. That's down from 5 last week. Mostly your left calf, around 3 am."
+    )
 
 
 def test_count_defaults_to_this_week(conversation, diary):
@@ -81,8 +90,10 @@ def test_no_comparison_before_a_week_of_history(conversation, services):
     assert speech.startswith("3 cramps this week.") and "down from" not in speech
 
 
-@pytest.mark.parametrize(("value", "says"), [("2026-W50", "still to come"), ("2026-12", "still to come"),
-                                             ("bogus", "didn't catch the time")])
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("2026-W50", "still to come"), ("2026-12", "still to come"), ("bogus", "didn't catch the time")],
+)
 def test_periods_that_cannot_be_counted_get_a_helpful_answer(conversation, diary, value, says):
     reply = conversation.intent("CrampCountIntent", {"date": value})
     assert says in reply.speech and reply.listening
@@ -91,9 +102,8 @@ def test_periods_that_cannot_be_counted_get_a_helpful_answer(conversation, diary
 @pytest.mark.parametrize(
     ("measure", "says", "not_says"),
     [
-        (custom("severity", "SEVERITY", "CrampMeasure"), "averaged 5.3 out of 10; the worst was a 7.", "lasted"),
-        (custom("how long", "DURATION", "CrampMeasure"), "They lasted 3 minutes and 27 seconds on average, and the "
-                                                         "longest 5 minutes.", "averaged"),
+        (SEVERITY, "averaged 5.3 out of 10; the worst was a 7.", "lasted"),
+        (DURATION, "They lasted 3 minutes and 27 seconds on average, and the longest 5 minutes.", "averaged"),
         (None, "averaged 5.3 out of 10", "nothing"),
     ],
 )
@@ -130,7 +140,9 @@ def test_trend_compares_the_last_seven_days_with_the_seven_before(conversation, 
 
 def test_what_helped_most(conversation, diary):
     speech = ask(conversation, "WhatHelpedIntent").speech
-    assert speech == ("stretching helped most often: 6 of the 8 times you said what helped, in the last 30 days.")
+    assert (
+        speech == "stretching helped most often: 6 of the 8 times you said what helped, in the last 30 days."
+    )
 
 
 def test_what_helped_before_anything_was_said(conversation, services):
@@ -164,8 +176,14 @@ def test_summary_is_spoken_short_and_sent_as_a_card(conversation, diary):
     assert "warning signs" in reply.speech and "Alexa app" in reply.speech
     card = reply.card
     assert card["type"] == "Simple" and card["title"] == "Leg cramp diary summary"
-    for line in ("Cramps: 10 on 10 nights", "Muscles: calf 9, foot 1", "Usual time: around 3 am",
-                 "What helped: stretching 6, walking 2", "Medicines mentioned: statin", "numbness"):
+    for line in (
+        "Cramps: 10 on 10 nights",
+        "Muscles: calf 9, foot 1",
+        "Usual time: around 3 am",
+        "What helped: stretching 6, walking 2",
+        "Medicines mentioned: statin",
+        "numbness",
+    ):
         assert line in card["content"]
     assert reply.ended
 

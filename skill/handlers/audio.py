@@ -17,6 +17,7 @@ is spoken, and "resume" continues by voice from the segment the audio had reache
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -178,17 +179,23 @@ def _play(
 
 
 def start_playback(
-    handler_input: HandlerInput, script: str, options: dict[str, Any], intro_key: str = "audio.intro"
+    handler_input: HandlerInput,
+    script: str,
+    options: dict[str, Any],
+    preface: Sequence[tuple[str, dict[str, Any]]] = (),
 ) -> Response:
-    """A short spoken intro, then part 1 from the start; the session ends and the audio takes over."""
+    """A short spoken intro (after any ``preface`` phrases, such as a note that the length was capped),
+    then part 1 from the start; the session ends and the audio takes over."""
     locale = _request(handler_input).locale
     settings = services(handler_input).settings
     token = session_audio.prepare(settings, script, options, locale)
     _save(handler_input, Position(token=token.encode(), offset_ms=0, status="playing", locale=locale))
     state.session_state(handler_input).clear()
     handler_input.response_builder.add_directive(_play(handler_input, token))
-    said = speech(handler_input).say(intro_key)
-    return respond(handler_input, said, end_session=True)
+    said = speech(handler_input)
+    for key, params in preface:
+        said.say(key, **params)
+    return respond(handler_input, said.say("audio.intro"), end_session=True)
 
 
 def _resume_response(handler_input: HandlerInput, token: Token, offset_ms: int, *, spoken: bool) -> Response:

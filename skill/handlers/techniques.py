@@ -25,7 +25,7 @@ from ask_sdk_model.dialog import DelegateDirective
 from skill.engine.plan import EnginePlanner, length_problem
 from skill.engine.script import MAX_BREATHS, MAX_MINUTES, Options, Script, ScriptError, load_script
 from skill.engine.session import SessionState, transition
-from skill.handlers import state
+from skill.handlers import audio, state
 from skill.handlers.slots import slot_id, slot_text, slot_unmatched
 from skill.speech import ssml
 from skill.speech.reply import respond, speech
@@ -274,6 +274,10 @@ def start(handler_input: HandlerInput, script_id: str, options: Options, preface
             high=problem.high,
             example=example,
         )
+    if audio.should_play_audio(handler_input, script_id, options.to_dict()):
+        # Long sessions on a device with the AudioPlayer play hands-free (skill/handlers/audio.py).
+        notes = [(n.key, n.params) for n in planner(handler_input).plan(script_id, options).timeline.notes]
+        return audio.start_playback(handler_input, script_id, options.to_dict(), [*preface, *notes])
     engine = planner(handler_input)
     session = transition(SessionState(script_id, options), "start", engine).state
     notes = [(note.key, note.params) for note in engine.plan(script_id, options).timeline.notes]
