@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from skill.audio.cli import render_audio
 from skill.check import check
 from skill.config import Settings
 from skill.localchat.cli import chat
@@ -184,3 +185,6 @@ def export(
     else:
         output.write_text(document, encoding="utf-8")
         click.echo(f"wrote {output} ({len(entries)} entries)", err=True)
+
+
+main.add_command(render_audio)

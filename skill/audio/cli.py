@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
@@ -79,9 +80,7 @@ def render_audio(
         label = f"{job.script} {job.options or ''}".strip()
         speech = sum(1 for item in job.items if item.text)
         started = time.monotonic()
-        with click.progressbar(
-            length=speech, label=label.ljust(40), file=click.get_text_stream("stderr")
-        ) as bar:
+        with click.progressbar(length=speech, label=label.ljust(40), file=sys.stderr) as bar:
             manifest = store.render(job, tts, progress=bar.update)
         elapsed = time.monotonic() - started
         assert manifest is not None
