@@ -155,3 +155,23 @@ def test_a_misspelt_verify_flag_stops_the_server_instead_of_turning_verification
 def test_the_verify_flag_reads_the_usual_yes_no_words(value, verify):
     env = {} if value is None else {"CRAMP_COACH_VERIFY": value}
     assert Settings.from_env(env).verify is verify
+
+
+def test_deleted_user_data_is_zeroed_in_the_database_file_not_left_in_free_pages(tmp_path):
+    """Finding 7: whether SQLite overwrites deleted rows depends on its build (Debian's does, others
+    do not); the connection now asks for secure_delete, so "delete my data" leaves no copy behind."""
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+
+    from skill.services import build_services
+
+    services = build_services(Settings(verify=False, storage="sqlite", db_path=tmp_path / "d.db"))
+    assert services.database.connection().execute("PRAGMA secure_delete").fetchone()[0] == 1
+    user = "amzn1.ask.account.ERASEDUSERMARKER"
+    envelope = DefaultSerializer().deserialize(json.dumps(envelopes.launch(user_id=user)), RequestEnvelope)
+    services.persistence.save_attributes(envelope, {"profile": {"note": "x" * 2000}})
+    services.database.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    services.persistence.delete_attributes(envelope)
+    services.database.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    stored = b"".join(path.read_bytes() for path in tmp_path.iterdir() if path.is_file())
+    assert b"ERASEDUSERMARKER" not in stored

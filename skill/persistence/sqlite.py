@@ -99,6 +99,9 @@ class SQLiteDatabase:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # Deleted health data is overwritten with zeros, not left in free pages (the default
+        # depends on how SQLite was built); see SECURITY.md for what lingers in the WAL.
+        conn.execute("PRAGMA secure_delete = ON")
         return conn
 
     def connection(self) -> sqlite3.Connection:
