@@ -227,6 +227,12 @@ def test_pregnancy_mode_skips_acupressure_with_a_reason(conversation, services):
     assert "Press" not in reply.speech and reply.listening
 
 
+def test_pregnancy_mode_puts_the_clot_warning_before_the_cramp_stretch(conversation, services):
+    store(services, {"profile": {"pregnant": True}})
+    reply = conversation.intent("CrampNowIntent", {"muscle": Slot("calf", id="CALF")})
+    assert reply.speech.index("call your midwife or doctor") < reply.speech.index("Straighten your knee")
+
+
 def test_pregnancy_mode_skips_downward_dog(conversation, services):
     store(services, {"profile": {"pregnant": True}})
     reply = conversation.intent("StartStretchIntent", {"stretch": Slot("downward dog", id="DOWNWARD_DOG")})

@@ -464,7 +464,11 @@ class CrampNowHandler(AbstractRequestHandler):
         cramp["muscle"] = muscle
         started = parse_iso(cramp["started_at"]) or utc_now()
         _record_open_cramp(handler_input, muscle, cramp.get("side"), started)
-        return start(handler_input, SCRIPT_FOR_MUSCLE[muscle], Options())
+        # Pregnancy mode: the clot warning comes before the stretch (content guide, red flags; C16).
+        preface: Preface = (
+            [("safety.pregnancy.clot_warning", {})] if "pregnant" in conditions(handler_input) else []
+        )
+        return start(handler_input, SCRIPT_FOR_MUSCLE[muscle], Options(), preface)
 
 
 # -- answers to our questions -------------------------------------------------------------------------
