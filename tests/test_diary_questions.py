@@ -140,9 +140,8 @@ def test_trend_compares_the_last_seven_days_with_the_seven_before(conversation, 
 
 def test_what_helped_most(conversation, diary):
     speech = ask(conversation, "WhatHelpedIntent").speech
-    assert (
-        speech == "stretching helped most often: 6 of the 8 times you said what helped, in the last 30 days."
-    )
+    assert speech.startswith("What helped most often was stretching: 6 of the 8 times you said what helped,")
+    assert speech.endswith("in the last 30 days.")
 
 
 def test_what_helped_before_anything_was_said(conversation, services):

@@ -68,10 +68,25 @@ class DiaryQuestion:
         self.said = speech(handler_input)
         self.card: tuple[str, str] | None = None  # (title, text) for the Alexa app
 
+    def bounds(self, period: dates.Period) -> tuple[datetime, datetime]:
+        """The period in UTC, ending no later than now."""
+        return utc(period.start), min(utc(period.end), self.now + timedelta(seconds=1))
+
     def entries(self, period: dates.Period) -> list[CrampEntry]:
-        return self.diary.entries(
-            self.user, utc(period.start), min(utc(period.end), self.now + timedelta(seconds=1))
-        )
+        return self.diary.entries(self.user, *self.bounds(period))
+
+    def entries_of(self, *periods: dates.Period) -> list[list[CrampEntry]]:
+        """The entries of several periods from one range read (one query, not one per period)."""
+        spans = [self.bounds(period) for period in periods]
+        everything = self.diary.entries(self.user, min(s for s, _ in spans), max(e for _, e in spans))
+        return [[e for e in everything if start <= e.started_at < end] for start, end in spans]
+
+    def comparable(self, period: dates.Period) -> bool:
+        """True when the diary covers the period before this one (and is at least a week old)."""
+        if not period.comparable:
+            return False
+        first = self.diary.first_started_at(self.user)
+        return stats.enough_history(first, utc(period.previous().start), self.now)
 
     def period_words(self, period: dates.Period) -> str:
         return words.period(self.said, period)
@@ -125,15 +140,8 @@ def pattern_sentence(said: Speech, summary: stats.Summary) -> None:
         said.say("diary.pattern.hour", hour=hour)
 
 
-def comparison(question: DiaryQuestion, period: dates.Period, count: int) -> None:
-    """ "That's down from 5 last week." when the diary covers the earlier period."""
-    if not period.comparable:
-        return
-    previous = period.previous()
-    first = question.diary.first_started_at(question.user)
-    if not stats.enough_history(first, utc(previous.start), question.now):
-        return
-    earlier = len(question.entries(previous))
+def comparison(question: DiaryQuestion, previous: dates.Period, count: int, earlier: int) -> None:
+    """ "That's down from 5 last week." """
     trend = stats.trend(count, earlier, True)
     question.said.say(
         f"diary.compare.{trend.direction}", previous=earlier, period=question.period_words(previous)
@@ -170,11 +178,16 @@ class CrampCountIntentHandler(QuestionHandler):
     default_period = staticmethod(this_week)
 
     def answer(self, question: DiaryQuestion, period: dates.Period) -> None:
-        entries = question.entries(period)
-        count, said = len(entries), question.said
+        said, previous = question.said, period.previous()
+        if question.comparable(period):
+            entries, earlier = question.entries_of(period, previous)
+        else:
+            entries, earlier = question.entries(period), None
+        count = len(entries)
         key = "none" if count == 0 else "one" if count == 1 else "many"
         said.say(f"diary.count.{key}", count=count, period=question.period_words(period))
-        comparison(question, period, count)
+        if earlier is not None:
+            comparison(question, previous, count, len(earlier))
         if count >= 2:
             pattern_sentence(said, stats.summarize(entries, period.start, period.end))
 
@@ -267,14 +280,11 @@ class CrampTrendIntentHandler(QuestionHandler):
             said.say("diary.last.none")
             return
         previous = period.previous()
-        current = len(question.entries(period))
         if not period.comparable or not stats.enough_history(first, utc(previous.start), question.now):
-            said.say(
-                "diary.trend.too_few",
-                since=words.when(said, first, question.now, user_zone(question.handler_input), False),
-            )
+            zone = user_zone(question.handler_input)
+            said.say("diary.trend.too_few", since=words.when(said, first, question.now, zone, False))
             return
-        earlier = len(question.entries(previous))
+        current, earlier = (len(found) for found in question.entries_of(period, previous))
         trend = stats.trend(current, earlier, True)
         said.say(
             f"diary.trend.{trend.direction}",

@@ -76,8 +76,18 @@ def practice_key(session: PracticeSession) -> str:
     return f"{PRACTICE}{iso(session.at)}#{session.id}"
 
 
-def _entry_item(entry: CrampEntry) -> dict[str, Any]:
+def entry_item(entry: CrampEntry) -> dict[str, Any]:
+    """The entry's item (its pointer item is ``pointer_item``)."""
     return _to_item({**entry.to_dict(), "sk": entry_key(entry)})
+
+
+def pointer_item(entry: CrampEntry) -> dict[str, Any]:
+    """The ``ID#<id>`` item that points at the entry's current sort key."""
+    return {
+        "user_id": {"S": entry.user_id},
+        "sk": {"S": POINTER + entry.id},
+        "entry_sk": {"S": entry_key(entry)},
+    }
 
 
 def _entry(item: dict[str, Any]) -> CrampEntry:
@@ -221,13 +231,13 @@ class DynamoDBDiaryRepository(DiaryRepository):
 
     def add(self, entry: CrampEntry) -> None:
         table = self.table.table_name
-        pointer = {**self.table.key(entry.user_id, POINTER + entry.id), "entry_sk": {"S": entry_key(entry)}}
+        pointer = pointer_item(entry)
         new = "attribute_not_exists(sk)"
         with _errors("add entry"):
             try:
                 self.table.client.transact_write_items(
                     TransactItems=[
-                        {"Put": {"TableName": table, "Item": _entry_item(entry), "ConditionExpression": new}},
+                        {"Put": {"TableName": table, "Item": entry_item(entry), "ConditionExpression": new}},
                         {"Put": {"TableName": table, "Item": pointer, "ConditionExpression": new}},
                     ]
                 )
@@ -256,7 +266,7 @@ class DynamoDBDiaryRepository(DiaryRepository):
             try:
                 if new_key == old_key:
                     client.put_item(
-                        TableName=table, Item=_entry_item(entry), ConditionExpression="attribute_exists(sk)"
+                        TableName=table, Item=entry_item(entry), ConditionExpression="attribute_exists(sk)"
                     )
                     return
                 # The time changed, so the sort key does: move the item and its pointer atomically.
@@ -272,7 +282,7 @@ class DynamoDBDiaryRepository(DiaryRepository):
                         {
                             "Put": {
                                 "TableName": table,
-                                "Item": _entry_item(entry),
+                                "Item": entry_item(entry),
                                 "ConditionExpression": "attribute_not_exists(sk)",
                             }
                         },
