@@ -175,3 +175,12 @@ def test_deleted_user_data_is_zeroed_in_the_database_file_not_left_in_free_pages
     services.database.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
     stored = b"".join(path.read_bytes() for path in tmp_path.iterdir() if path.is_file())
     assert b"ERASEDUSERMARKER" not in stored
+
+
+def test_a_failure_while_a_session_ends_gets_no_apology(invoke, caplog):
+    """Finding 8: an error handling SessionEndedRequest was answered with spoken apology and a reprompt,
+    which Alexa does not accept for a session that has already ended (broken session state here)."""
+    envelope = envelopes.session_ended("USER_INITIATED", attributes={"cc": None})
+    raw = invoke(envelope)
+    assert "outputSpeech" not in raw["response"]
+    assert "reprompt" not in raw["response"]

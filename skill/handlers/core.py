@@ -179,8 +179,9 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         request = handler_input.request_envelope.request
         log.exception("error handling request_id=%s type=%s", request.request_id, request.object_type)
-        if not state.has_session(handler_input):
-            # AudioPlayer and skill events take no speech; an empty response is the valid answer.
+        if not state.has_session(handler_input) or is_request_type("SessionEndedRequest")(handler_input):
+            # AudioPlayer and skill events take no speech, and Alexa accepts no answer to a session
+            # that has ended: an empty response is the valid answer.
             return handler_input.response_builder.response
         # The failed handler may have left session state half written; carry on from what came in.
         incoming = handler_input.request_envelope.session.attributes or {}
