@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from tests import envelopes
@@ -45,7 +47,8 @@ def test_navigate_home_offers_the_main_choices(talk):
 
 
 def test_session_ended_gets_an_empty_response(invoke, caplog):
-    raw = invoke(envelopes.session_ended("ERROR", {"type": "INVALID_RESPONSE", "message": "bad"}))
+    with caplog.at_level(logging.INFO):
+        raw = invoke(envelopes.session_ended("ERROR", {"type": "INVALID_RESPONSE", "message": "bad"}))
     assert "outputSpeech" not in raw["response"]
     assert "INVALID_RESPONSE" in caplog.text
 
