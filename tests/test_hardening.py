@@ -184,3 +184,14 @@ def test_a_failure_while_a_session_ends_gets_no_apology(invoke, caplog):
     raw = invoke(envelope)
     assert "outputSpeech" not in raw["response"]
     assert "reprompt" not in raw["response"]
+
+
+def test_the_manifest_subscribes_to_skill_disabled_so_user_data_is_really_deleted():
+    """Finding 9: the SkillDisabled handler deletes a user's data, but the manifest subscribed to no
+    event, so Alexa would never have sent it; skill events go to the same endpoint as requests."""
+    manifest = json.loads((Path(__file__).parents[1] / "interaction_model" / "skill.json").read_text())[
+        "manifest"
+    ]
+    events = manifest["events"]
+    assert {"eventName": "SKILL_DISABLED"} in events["subscriptions"]
+    assert events["endpoint"] == manifest["apis"]["custom"]["endpoint"]
