@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from skill.diary.draft import Draft
 from skill.diary.model import iso
 from skill.diary.repository import StorageError
 from skill.persistence.memory_diary import MemoryDiaryRepository
@@ -405,3 +406,29 @@ def test_the_log_works_on_a_new_session_one_shot(invoke, services):
     assert "Logged" in raw["response"]["outputSpeech"]["ssml"]
     assert saved(services)[0].logged_at == NOW
     assert saved(services)[0].started_at < NOW - timedelta(hours=1)
+
+
+def test_logging_right_after_a_timed_cramp_takes_its_start_and_length(conversation, clock, services):
+    services.persistence.save_attributes(
+        request_envelope(), {"open_cramp": {"started_at": iso(NOW), "muscle": "CALF", "side": "RIGHT"}}
+    )
+    clock.advance(minutes=2)
+    reply = conversation.intent("LogCrampIntent", {"severity": "6", "skip": DONE}, dialog_state="STARTED")
+    assert "lasting 2 minutes" in reply.speech and "your right calf" in reply.speech
+    [logged] = saved(services)
+    assert (logged.started_at, logged.duration_s, logged.source) == (NOW, 120, "coach")
+    assert "open_cramp" not in persistent(services)  # "it's gone" now has nothing left to close
+
+
+def test_values_another_feature_chained_in_are_read_without_entity_resolution(conversation, services):
+    # The coach delegates LogCrampIntent with the slot words it knows; Alexa sends them back unresolved.
+    reply = conversation.intent(
+        "LogCrampIntent", {"muscle": "calf", "side": "left", "severity": "5"}, dialog_state="IN_PROGRESS"
+    )
+    assert elicited(reply) == "when"
+    assert draft_in(reply).muscle == "CALF"
+
+
+def draft_in(reply):
+    """The cramp being logged, as the session carries it."""
+    return Draft.from_session(reply.attributes["cc"]["diary_log"])

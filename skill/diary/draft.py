@@ -40,6 +40,7 @@ class Draft:
     asked: list[str] = field(default_factory=list)
     eliciting: str | None = None
     source: str = "voice"
+    timer: bool = False  # started from a timed cramp (persistent ``open_cramp``), cleared when saved
 
     def known(self, slot: str) -> bool:
         """True when the slot has an answer (including "still going", "none" and "no")."""

@@ -17,7 +17,7 @@ from typing import Any
 import isodate
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_dialog_state, is_intent_name
+from ask_sdk_core.utils import get_dialog_state, get_slot, is_intent_name
 from ask_sdk_model import (
     DialogState,
     Intent,
@@ -31,7 +31,18 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 from skill import safety
 from skill.diary import dates, redflags
 from skill.diary.draft import REQUIRED, Draft
-from skill.diary.model import MAX_DURATION_S, CrampEntry, iso, parse_iso
+from skill.diary.model import (
+    HELPED,
+    MAX_DURATION_S,
+    MEDICINES,
+    MUSCLES,
+    SIDES,
+    SYMPTOMS,
+    TRIGGERS,
+    CrampEntry,
+    iso,
+    parse_iso,
+)
 from skill.diary.repository import DuplicateEntry, StorageError
 from skill.handlers import diary_words as words
 from skill.handlers import state
@@ -86,11 +97,22 @@ def user_id(handler_input: HandlerInput) -> str:
     return handler_input.request_envelope.context.system.user.user_id
 
 
+KNOWN_IDS: dict[str, tuple[str, ...]] = {
+    "muscle": MUSCLES, "side": SIDES, "helped": HELPED, "trigger": TRIGGERS,
+    "symptom": (*SYMPTOMS, "NONE"), "medicine": (*MEDICINES, "NONE"),
+}  # fmt: skip
+
+
 def _custom(handler_input: HandlerInput, name: str) -> str | None:
     """A custom slot's id; ``Problem(no_match)`` when the user said something that matched nothing."""
-    if slot_text(handler_input, name) is None:
+    text = slot_text(handler_input, name)
+    if text is None:
         return None
     value = slot_id(handler_input, name)
+    if value is None and getattr(get_slot(handler_input, name), "resolutions", None) is None:
+        # Set by another feature when it chained into this intent: no entity resolution, the value word.
+        guess = text.upper().replace(" ", "_")
+        value = guess if guess in KNOWN_IDS.get(name, ()) else None
     if value is None:
         raise Problem(name, "no_match")
     return value
@@ -310,6 +332,8 @@ def save(handler_input: HandlerInput, draft: Draft, said: Speech | None = None) 
         said.say("diary.save_failed")
         return respond(handler_input, said, reprompt=speech(handler_input).say("diary.save_failed_reprompt"))
     remember_medicines(handler_input, draft)
+    if draft.timer:
+        forget_timed_cramp(handler_input)
     drop_draft(handler_input)
     session[LAST_LOGGED_KEY] = entry.id
     red_flag_speech(handler_input, said, found)
@@ -321,6 +345,15 @@ def save(handler_input: HandlerInput, draft: Draft, said: Speech | None = None) 
     session[PENDING_KEY], session[OFFER_KEY] = "diary.offer", offer
     said.say(f"diary.offer.{offer}")
     return respond(handler_input, said, reprompt=speech(handler_input).say(f"diary.offer.{offer}"))
+
+
+def forget_timed_cramp(handler_input: HandlerInput) -> None:
+    """The timed cramp is in the diary now: "it's gone" must not log it twice."""
+    handler_input.attributes_manager.persistent_attributes.pop(OPEN_CRAMP, None)
+    try:
+        state.save_persistent(handler_input)
+    except Exception:  # the entry is saved; a stale timer is ignored after an hour anyway
+        log.exception("could not clear the timed cramp")
 
 
 def remember_medicines(handler_input: HandlerInput, draft: Draft) -> None:
@@ -344,7 +377,11 @@ class LogCrampIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         continuing = get_dialog_state(handler_input) == DialogState.IN_PROGRESS
-        draft = (load_draft(handler_input) if continuing else None) or Draft()
+        draft = load_draft(handler_input) if continuing else None
+        if draft is None:
+            draft = Draft()
+            if not any(slot_text(handler_input, name) for name in TIME_SLOTS):
+                take_timed_cramp(handler_input, draft)
         state.session_state(handler_input).pop(PENDING_KEY, None)
         asked, skip = draft.eliciting, slot_id(handler_input, "skip")
         if skip == "DONE":
@@ -367,6 +404,37 @@ class LogCrampIntentHandler(AbstractRequestHandler):
         if asked in REQUIRED and not draft.known(asked) and skip:
             said.say(f"diary.required.{asked}")
         return continue_dialog(handler_input, draft, said)
+
+
+TIME_SLOTS = ("when", "date", "time", "duration", "still_going")
+
+
+def take_timed_cramp(handler_input: HandlerInput, draft: Draft) -> None:
+    """A cramp timed in the last hour (the coach or "start timing") gives its start and length."""
+    running = open_cramp(handler_input)
+    if running is None:
+        return
+    started, now = parse_iso(running["started_at"]), now_utc(handler_input)
+    if not timedelta(0) < now - started <= MAX_TIMED:
+        return
+    draft.set_when(started, True)
+    draft.duration_s = int((now - started).total_seconds())
+    draft.muscle = draft.muscle or running.get("muscle")
+    draft.side = draft.side or running.get("side")
+    draft.source, draft.timer = running.get("source", "coach"), True
+
+
+def start_log(handler_input: HandlerInput, said: Speech | None = None, **known: str | None) -> Response:
+    """Begin the LogCramp dialog from another feature with what it knows (``muscle``, ``side`` ids).
+
+    The cramp coach can hand over with this instead of ``Dialog.Delegate``: the muscle and side are
+    kept as ids, and a cramp it timed gives the start and the length.
+    """
+    draft = Draft(muscle=known.get("muscle"), side=known.get("side"))
+    take_timed_cramp(handler_input, draft)
+    if draft.side is not None or draft.muscle is not None:
+        draft.mark_asked("side")
+    return continue_dialog(handler_input, draft, said)
 
 
 def log_dialog_open(handler_input: HandlerInput) -> bool:
