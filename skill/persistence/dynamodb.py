@@ -20,6 +20,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -41,6 +42,7 @@ ATTR_KEY = "ATTR"
 ENTRY, POINTER, PRACTICE = "ENTRY#", "ID#", "PRACTICE#"
 _AFTER_ALL = "~"  # sorts after every ISO timestamp: an open upper bound for BETWEEN
 _BATCH = 25  # BatchWriteItem's limit
+_DELETE_THREADS = 8
 
 # Alexa waits about 8 s for an answer: fail fast and let the skill say so, rather than time out.
 _CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 3, "mode": "standard"})
@@ -193,21 +195,23 @@ class DynamoDBTable:
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def delete_keys(self, keys: list[dict[str, Any]]) -> None:
-        """Delete items in batches, retrying what DynamoDB left unprocessed."""
-        for offset in range(0, len(keys), _BATCH):
-            requests = {
-                self.table_name: [{"DeleteRequest": {"Key": k}} for k in keys[offset : offset + _BATCH]]
-            }
-            for attempt in range(8):
-                unprocessed = (
-                    self.client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
-                )
-                if not unprocessed:
-                    break
-                requests = unprocessed
-                time.sleep(min(0.05 * 2**attempt, 1.0))
-            else:
-                raise StorageError("DynamoDB left deletes unprocessed")
+        """Delete items in batches of 25, several batches at once (a long diary must go within the
+        Lambda deadline), retrying what DynamoDB left unprocessed."""
+        batches = [keys[offset : offset + _BATCH] for offset in range(0, len(keys), _BATCH)]
+        client = self.client  # created once here; boto3 clients are safe to share between threads
+        with ThreadPoolExecutor(max_workers=_DELETE_THREADS) as pool:
+            for _ in pool.map(lambda batch: self._delete_batch(client, batch), batches):
+                pass
+
+    def _delete_batch(self, client: Any, batch: list[dict[str, Any]]) -> None:
+        requests = {self.table_name: [{"DeleteRequest": {"Key": key}} for key in batch]}
+        for attempt in range(8):
+            unprocessed = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+            if not unprocessed:
+                return
+            requests = unprocessed
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+        raise StorageError("DynamoDB left deletes unprocessed")
 
 
 def _bounds(prefix: str, start: datetime | None, end: datetime | None) -> tuple[str, str]:
