@@ -16,6 +16,7 @@ from skill.handlers import (
     diary_questions,
     events,
     interceptors,
+    personal,
     reminders,
     safety,
     session_control,
@@ -28,6 +29,7 @@ def request_handlers() -> list:
     """Every request handler, in routing order."""
     return [
         # Requests without a session (skill events, AudioPlayer) come first.
+        personal.WelcomeBackLaunchHandler(),
         core.LaunchRequestHandler(),
         events.SkillDisabledHandler(),
         session_control.SessionEndedInTechniqueHandler(),
@@ -75,6 +77,11 @@ def request_handlers() -> list:
         reminders.SetReminderIntentHandler(),
         reminders.ListRemindersIntentHandler(),
         reminders.CancelReminderIntentHandler(),
+        personal.WelcomeAnswerHandler(),
+        personal.SetPreferenceIntentHandler(),
+        personal.UsualIntentHandler(),
+        personal.SameAsLastTimeIntentHandler(),
+        personal.ForgetPreferencesIntentHandler(),
         session_control.NoSessionControlHandler(),
         # Built-ins that apply everywhere, after the features that may claim them in context.
         core.HelpIntentHandler(),

@@ -24,6 +24,7 @@ from skill.handlers.techniques import (
     locale_of,
     planner,
     play,
+    record_stopped,
     save_unfinished,
     unfinished,
     voiced,
@@ -119,6 +120,7 @@ class StopSessionHandler(AbstractRequestHandler):
         session = live_session(handler_input)
         assert session is not None
         save_unfinished(handler_input, session)
+        record_stopped(handler_input, session)
         end_technique(handler_input)
         return respond(handler_input, speech(handler_input).say("session.stopped"), end_session=True)
 
@@ -134,6 +136,7 @@ class SessionEndedInTechniqueHandler(AbstractRequestHandler):
         session = live_session(handler_input)
         assert session is not None
         save_unfinished(handler_input, session)
+        record_stopped(handler_input, session)
         reason = getattr(handler_input.request_envelope.request, "reason", None)
         log.info("session ended in a technique reason=%s", getattr(reason, "value", reason))
         return handler_input.response_builder.response

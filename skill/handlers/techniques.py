@@ -26,7 +26,9 @@ from skill.engine.plan import EnginePlanner, length_problem
 from skill.engine.script import MAX_BREATHS, MAX_MINUTES, Options, Script, ScriptError, load_script
 from skill.engine.session import SessionState, transition
 from skill.handlers import audio, state
+from skill.handlers.diary import record_practice
 from skill.handlers.slots import slot_id, slot_text, slot_unmatched
+from skill.personal import preferences
 from skill.speech import ssml
 from skill.speech.reply import respond, speech
 
@@ -151,6 +153,15 @@ def persistent(handler_input: HandlerInput) -> dict[str, Any]:
     return attributes
 
 
+def record_stopped(handler_input: HandlerInput, session: SessionState) -> None:
+    """A session stopped or slept through still counts as practice, for the time it ran."""
+    plan = planner(handler_input).plan(session.script, session.options)
+    after = session.segment + 1  # the segment just played has been heard to its end
+    ran = plan.segments[after].start if after < len(plan.segments) else plan.timeline.total
+    if ran > 0:
+        record_practice(handler_input, session.script, ran / 60, False)
+
+
 def save_unfinished(handler_input: HandlerInput, session: SessionState) -> None:
     """Remember where a session stopped so "resume" can pick it up, also days later."""
     paused = replace(session, status="paused")
@@ -194,6 +205,7 @@ def play(handler_input: HandlerInput, session: SessionState, preface: Preface = 
     if segment.last:
         done = transition(session, "complete", engine).state
         clear_unfinished(handler_input)
+        record_practice(handler_input, session.script, plan.timeline.total / 60, True)
         if plan.script.ending == "offer_log":
             cc["session"] = done.to_dict()
             cc["pending"] = "log_offer"
@@ -255,6 +267,7 @@ def start(handler_input: HandlerInput, script_id: str, options: Options, preface
     """Start a script from its beginning, or explain why it is skipped or its length is out of range."""
     locale = locale_of(handler_input)
     script = load_script(script_id, locale)
+    options = preferences.apply(handler_input, script_id, options, locale)  # what the user didn't say
     reason = skip_reason(handler_input, script)
     if reason:
         said = speech(handler_input)
@@ -274,6 +287,7 @@ def start(handler_input: HandlerInput, script_id: str, options: Options, preface
             high=problem.high,
             example=example,
         )
+    preferences.remember_technique(handler_input, script_id, options, locale)
     if audio.should_play_audio(handler_input, script_id, options.to_dict()):
         # Long sessions on a device with the AudioPlayer play hands-free (skill/handlers/audio.py).
         notes = [(n.key, n.params) for n in planner(handler_input).plan(script_id, options).timeline.notes]
@@ -374,7 +388,13 @@ def choose(handler_input: HandlerInput) -> Choice:
     options, question = _common_options(handler_input)
     if name == "StartBreathingIntent":
         script, asked = _pick(
-            handler_input, "pattern", SCRIPT_FOR_PATTERN, "breathing-belly", "technique.ask.pattern"
+            handler_input,
+            "pattern",
+            SCRIPT_FOR_PATTERN,
+            SCRIPT_FOR_PATTERN.get(
+                preferences.preferences(handler_input).get("pattern") or "", "breathing-belly"
+            ),
+            "technique.ask.pattern",
         )
     elif name == "StartRelaxationIntent":
         script, asked = "pmr", None

@@ -1,0 +1,320 @@
+"""Personal touches: a welcome back that knows the user, the morning check-in, preferences, "the usual".
+
+The welcome back (a returning user's launch) names the last technique, mentions a practice streak
+or this week's minutes at most once a day, and asks at most one question: "Any cramps last night?"
+the first time the user opens the skill after a night they practised, or else whether to carry on
+with a session they stopped. Yes and no belong to that question only while it is the open one
+(``cc.pending``, the same slot every feature's questions use).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
+from ask_sdk_model.dialog import DelegateDirective
+
+from skill.diary.dates import night_of
+from skill.diary.repository import StorageError
+from skill.engine.script import Options, ScriptError, load_script
+from skill.engine.session import transition
+from skill.handlers import state, techniques
+from skill.handlers.diary import local_now, user_id
+from skill.handlers.slots import slot_id, slot_text
+from skill.personal import preferences
+from skill.personal.progress import last_night, practised_on, progress
+from skill.services import services
+from skill.speech.reply import Speech, respond, speech
+
+log = logging.getLogger(__name__)
+
+PENDING = "pending"
+CHECKIN, RESUME = "personal.checkin", "personal.resume"
+NIGHTS = "nights"  # profile: night (ISO date) → "none" (no cramps, said at check-in) / "asked"
+KEEP_NIGHTS = 60
+PROGRESS_SAID = "progress_said_on"  # profile: the local date the streak was last mentioned
+MIN_STREAK, MIN_WEEK_MINUTES = 2, 10  # below these there is nothing worth saying
+LOG_INTENT = "LogCrampIntent"
+
+
+def title_of(handler_input: HandlerInput, script_id: str) -> str | None:
+    try:
+        return load_script(script_id, techniques.locale_of(handler_input)).title.lower()
+    except (ScriptError, FileNotFoundError):
+        return None
+
+
+def nights(handler_input: HandlerInput) -> dict[str, str]:
+    found = state.profile(handler_input).get(NIGHTS)
+    return found if isinstance(found, dict) else {}
+
+
+def note_night(handler_input: HandlerInput, night: date, answer: str) -> None:
+    """Remember the check-in for a night (the newest ``KEEP_NIGHTS`` are kept)."""
+    kept = dict(sorted({**nights(handler_input), night.isoformat(): answer}.items())[-KEEP_NIGHTS:])
+    state.profile(handler_input)[NIGHTS] = kept
+    state.save_persistent(handler_input)
+
+
+def quiet_nights(handler_input: HandlerInput) -> set[date]:
+    """Nights the user said at the morning check-in had no cramps."""
+    return {date.fromisoformat(n) for n, answer in nights(handler_input).items() if answer == "none"}
+
+
+def _checkin_night(handler_input: HandlerInput, now: datetime, practice: list[Any]) -> date | None:
+    """Last night, when the user practised before it, logged no cramp for it and was not asked yet."""
+    night = last_night(now)
+    if night is None or night.isoformat() in nights(handler_input) or not practised_on(practice, night):
+        return None
+    start = datetime.combine(night, time(12), now.tzinfo)
+    try:
+        logged = services(handler_input).diary.entries(
+            user_id(handler_input), start, start + timedelta(days=1)
+        )
+    except StorageError:
+        log.exception("could not read last night's entries")
+        return None
+    return None if any(night_of(e.local_start) == night for e in logged) else night
+
+
+def _progress_line(handler_input: HandlerInput, said: Speech, now: datetime, practice: list[Any]) -> None:
+    """A short, once-a-day note of a streak or this week's minutes; nothing about missed nights."""
+    profile = state.profile(handler_input)
+    if profile.get(PROGRESS_SAID) == now.date().isoformat():
+        return
+    found = progress(practice, now)
+    streak = found.streak >= MIN_STREAK
+    minutes = found.week_minutes >= MIN_WEEK_MINUTES
+    if streak and minutes:
+        said.say("personal.progress.both", nights=found.streak, minutes=found.week_minutes)
+    elif streak:
+        said.say("personal.progress.streak", nights=found.streak)
+    elif minutes:
+        said.say("personal.progress.minutes", minutes=found.week_minutes)
+    else:
+        return
+    profile[PROGRESS_SAID] = now.date().isoformat()
+    state.save_persistent(handler_input)
+
+
+class WelcomeBackLaunchHandler(AbstractRequestHandler):
+    """A returning user's launch: welcome by the last technique, progress, then one question at most."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input) and bool(
+            state.profile(handler_input).get("disclaimer_heard")
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        said = speech(handler_input)
+        last = preferences.last_technique(handler_input)
+        title = title_of(handler_input, last[0]) if last else None
+        if title:
+            said.say("personal.welcome_back_last", title=title)
+        else:
+            said.say("launch.welcome")
+        now = local_now(handler_input)
+        try:
+            practice = services(handler_input).diary.practice(
+                user_id(handler_input), now - timedelta(days=60)
+            )
+        except StorageError:
+            log.exception("could not read the practice log")
+            practice = []
+        _progress_line(handler_input, said, now, practice)
+        cc = state.session_state(handler_input)
+        night = _checkin_night(handler_input, now, practice)
+        if night is not None:
+            note_night(handler_input, night, "asked")  # asked once, whatever the answer
+            cc[PENDING], cc["checkin_night"] = CHECKIN, night.isoformat()
+            said.say("personal.checkin.ask")
+            return respond(
+                handler_input, said, reprompt=speech(handler_input).say("personal.checkin.reprompt")
+            )
+        stopped = techniques.unfinished(handler_input)
+        stopped_title = title_of(handler_input, stopped.script) if stopped else None
+        if stopped_title:
+            cc[PENDING] = RESUME
+            said.say("personal.resume.offer", title=stopped_title)
+            return respond(
+                handler_input, said, reprompt=speech(handler_input).say("personal.resume.reprompt")
+            )
+        said.say("launch.what_to_say")
+        return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
+
+
+def _log_last_night(handler_input: HandlerInput) -> Response:
+    """Hand over to the diary's LogCramp dialog with "last night" already filled in."""
+    slot = Slot(name="when", value="last night", confirmation_status=SlotConfirmationStatus.NONE)
+    handler_input.response_builder.add_directive(
+        DelegateDirective(
+            updated_intent=Intent(
+                name=LOG_INTENT, slots={"when": slot}, confirmation_status=IntentConfirmationStatus.NONE
+            )
+        )
+    )
+    # Intent chaining: speech before the dialog's first prompt is allowed, a reprompt is not.
+    return respond(handler_input, speech(handler_input).say("personal.checkin.log_handover"))
+
+
+class WelcomeAnswerHandler(AbstractRequestHandler):
+    """Yes or no to the welcome's question: the morning check-in, or carrying on a stopped session."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        yes_no = is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name("AMAZON.NoIntent")(
+            handler_input
+        )
+        return yes_no and state.session_state(handler_input).get(PENDING) in (CHECKIN, RESUME)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        cc = state.session_state(handler_input)
+        pending = cc.pop(PENDING)
+        yes = is_intent_name("AMAZON.YesIntent")(handler_input)
+        if pending == CHECKIN:
+            night = date.fromisoformat(cc.pop("checkin_night"))
+            if yes:
+                note_night(handler_input, night, "cramps")
+                return _log_last_night(handler_input)
+            note_night(handler_input, night, "none")
+            said = speech(handler_input).say("personal.checkin.none").say("launch.what_to_say")
+            return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
+        stopped = techniques.unfinished(handler_input)
+        if yes and stopped is not None:
+            outcome = transition(stopped, "resume", techniques.planner(handler_input))
+            title = title_of(handler_input, stopped.script) or ""
+            return techniques.play(
+                handler_input, outcome.state, [("session.resumed_later", {"title": title})]
+            )
+        said = speech(handler_input).say("personal.resume.declined").say("launch.what_to_say")
+        return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
+
+
+class SetPreferenceIntentHandler(AbstractRequestHandler):
+    """ "Always go slower", "always whisper", "my favourite is box breathing", "always do five minutes"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("SetPreferenceIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        said = speech(handler_input)
+        pace, voice = slot_id(handler_input, "pace"), slot_id(handler_input, "voice")
+        technique, pattern = slot_id(handler_input, "technique"), slot_id(handler_input, "pattern")
+        minutes = _minutes(handler_input)
+        changed: dict[str, Any] = {}
+        if pace in preferences.PACE_FOR:
+            changed["pace"] = None if pace == "NORMAL" else pace
+            said.say(f"personal.prefs.pace.{pace}")
+        if voice in ("WHISPER", "NORMAL"):
+            changed["voice"] = voice.lower() if voice == "WHISPER" else None
+            said.say(f"personal.prefs.voice.{voice}")
+        script = techniques.SCRIPT_FOR_PATTERN.get(pattern or "") or techniques.SCRIPT_FOR_TECHNIQUE.get(
+            technique or ""
+        )
+        if pattern and script:
+            title = title_of(handler_input, script)
+        elif technique in techniques.SCRIPT_FOR_TECHNIQUE:
+            title = said.text(f"personal.technique.{technique}")
+        else:
+            title = None
+        if minutes is not None:
+            lengths = dict(preferences.preferences(handler_input).get("lengths") or {})
+            what = _technique_of(handler_input, script)
+            if what:
+                lengths[what] = minutes
+                changed["lengths"] = lengths
+            else:
+                changed["minutes"] = minutes
+            said.say(
+                "personal.prefs.minutes",
+                what=title or said.text("personal.prefs.sessions"),
+                minutes=int(minutes) if minutes.is_integer() else minutes,
+            )
+        elif pattern and script:
+            changed["pattern"] = pattern
+            said.say("personal.prefs.pattern", title=title or "")
+        elif technique and script:
+            changed["technique"] = technique
+            said.say("personal.prefs.favourite", title=title or "")
+        if not changed:
+            said.say("personal.prefs.unclear")
+            return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
+        preferences.update(handler_input, **changed)
+        return respond(
+            handler_input,
+            said.say("personal.anything_else"),
+            reprompt=speech(handler_input).say("launch.reprompt"),
+        )
+
+
+def _minutes(handler_input: HandlerInput) -> float | None:
+    """A whole-session length in minutes from the AMAZON.NUMBER slot, when it is a sensible one."""
+    try:
+        number = float(slot_text(handler_input, "minutes") or "nan")
+    except ValueError:
+        return None
+    return number if 0 < number <= 60 else None
+
+
+def _technique_of(handler_input: HandlerInput, script_id: str | None) -> str | None:
+    if not script_id:
+        return None
+    try:
+        return load_script(script_id, techniques.locale_of(handler_input)).technique
+    except (ScriptError, FileNotFoundError):
+        return None
+
+
+def _favourite(handler_input: HandlerInput) -> str | None:
+    prefs = preferences.preferences(handler_input)
+    return techniques.SCRIPT_FOR_PATTERN.get(
+        prefs.get("pattern") or ""
+    ) or techniques.SCRIPT_FOR_TECHNIQUE.get(prefs.get("technique") or "")
+
+
+def _start_first(handler_input: HandlerInput, choices: list[tuple[str, Options] | None]) -> Response:
+    for choice in choices:
+        if choice is not None:
+            return techniques.start(handler_input, choice[0], choice[1])
+    said = speech(handler_input).say("personal.usual.unknown").say("launch.what_to_say")
+    return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
+
+
+class UsualIntentHandler(AbstractRequestHandler):
+    """ "The usual" / "my favourite": the favourite the user named, else the last technique."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("UsualIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        favourite = _favourite(handler_input)
+        last = preferences.last_technique(handler_input)
+        return _start_first(handler_input, [(favourite, Options()) if favourite else None, last])
+
+
+class SameAsLastTimeIntentHandler(AbstractRequestHandler):
+    """ "Same as last time": the last technique with the same options, else the favourite."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("SameAsLastTimeIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        favourite = _favourite(handler_input)
+        last = preferences.last_technique(handler_input)
+        return _start_first(handler_input, [last, (favourite, Options()) if favourite else None])
+
+
+class ForgetPreferencesIntentHandler(AbstractRequestHandler):
+    """ "Forget my preferences": back to the defaults (pregnancy mode has its own off switch)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("ForgetPreferencesIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        preferences.forget(handler_input)
+        said = speech(handler_input).say("personal.prefs.forgotten").say("launch.what_to_say")
+        return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
