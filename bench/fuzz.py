@@ -16,6 +16,7 @@ import logging
 import sys
 import tempfile
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -85,6 +86,7 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=10_000, help="examples for the main property")
     parser.add_argument("--seed", type=int, default=int(time.time()), help="hypothesis seed (printed)")
     args = parser.parse_args()
+    warnings.filterwarnings("ignore", "Generating overly large repr")  # a failing example is printed anyway
     logging.basicConfig(level=logging.CRITICAL)  # the skill logs every request; only counts matter here
     print(f"fuzz: seed {args.seed}, {args.examples} examples for the main property", flush=True)
     failures = 0

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
@@ -47,6 +47,7 @@ def test_no_body_gets_a_500_and_every_200_is_a_valid_alexa_response(
     target: Target, case: strategies.Case
 ) -> None:
     status, data = target.post(case.body)
+    event(f"{case.kind} -> {status}")
     check_answer(status, data, must_answer=case.kind == "valid", body=case.body)
     if len(case.body) > MAX_BODY_BYTES:
         assert status == 413
@@ -195,3 +196,76 @@ def test_a_correctly_signed_request_passes_the_same_verifier(
     body = strategies.encode(envelopes.launch())
     status, data = verifying_with_test_ca.post(body, test_pki.headers(body))
     assert status == 200, data
+
+
+# --------------------------------------------------------------------------- audio route
+
+AUDIO_KEY = "0123456789abcdef" * 4
+AUDIO_NAME = f"{AUDIO_KEY}-part1.mp3"
+AUDIO_DATA = bytes(range(256)) * 8
+SECRET = b"SECRET-NOT-AUDIO"
+PATH_PIECES = [
+    AUDIO_NAME,
+    "..",
+    ".",
+    "%2e%2e",
+    "%2E%2E%2F",
+    "%2f",
+    "%5c",
+    "\\",
+    "",
+    "//",
+    "~",
+    "%00",
+    "\u202e",
+    "secret.mp3",
+    f"{AUDIO_KEY}.json",
+    f"{AUDIO_KEY}-part1.meta.json",
+    AUDIO_NAME.upper(),
+    f"{AUDIO_KEY}-part0.mp3",
+    f"{AUDIO_KEY}-part1000.mp3",
+    f"{AUDIO_NAME}%00.txt",
+    f"{AUDIO_NAME}/",
+    "etc/passwd",
+    "/etc/passwd",
+    "C:\\Windows",
+    "audio",
+    f"{AUDIO_NAME}\n",
+]
+RANGES = ["bytes=0-", "bytes=-1", "bytes=5-2", "bytes=0-0,2-3", "bytes=99999999-", "bytes=1-1", "items=0-1"]
+
+
+@pytest.fixture(scope="module")
+def audio_client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The web service with one stored part, a manifest and secrets around the audio directory."""
+    tmp = tmp_path_factory.mktemp("audio-fuzz")
+    audio = tmp / "audio"
+    audio.mkdir()
+    (audio / AUDIO_NAME).write_bytes(AUDIO_DATA)
+    (audio / f"{AUDIO_KEY}.json").write_bytes(SECRET)
+    (audio / f"{AUDIO_KEY}-part1.meta.json").write_bytes(SECRET)
+    (tmp / "secret.mp3").write_bytes(SECRET)
+    app = web_target(tmp, audio_dir=audio).client.application
+    return app.test_client()
+
+
+@FAST
+@given(
+    pieces=st.lists(st.one_of(st.sampled_from(PATH_PIECES), strategies.any_text), min_size=1, max_size=4),
+    method=st.sampled_from(["get", "head"]),
+    range_header=st.one_of(st.none(), st.sampled_from(RANGES), strategies.any_text),
+    etag=st.one_of(st.none(), strategies.any_text),
+)
+def test_the_audio_route_serves_stored_parts_and_nothing_else(
+    audio_client: Any, pieces: list[str], method: str, range_header: str | None, etag: str | None
+) -> None:
+    headers = {k: v for k, v in (("Range", range_header), ("If-None-Match", etag)) if v is not None}
+    headers = {k: v for k, v in headers.items() if v.isprintable() and v.isascii()}  # HTTP header text
+    response = getattr(audio_client, method)("/audio/" + "/".join(pieces), headers=headers)
+    body = response.get_data()
+    response.close()
+    event(f"status {response.status_code}")
+    assert response.status_code in {200, 206, 304, 404, 416}, (response.status_code, body[:200])
+    assert SECRET not in body
+    if response.status_code in {200, 206} and method == "get":
+        assert body and body in AUDIO_DATA, "only bytes of the stored part are ever served"
