@@ -248,3 +248,15 @@ def test_practice_session_validation():
 def test_entries_refuse_impossible_values(fields, message):
     with pytest.raises(ValueError, match=message):
         entry(**fields)
+
+
+def test_a_table_name_in_the_environment_selects_dynamodb_without_connecting():
+    from skill.config import Settings
+    from skill.services import build_services
+
+    env = {"TABLE_NAME": "cramp-coach-users", "AWS_REGION": "eu-west-1"}
+    services = build_services(Settings.from_env(env))
+    assert isinstance(services.diary, DynamoDBDiaryRepository)
+    table = services.diary.table
+    assert (table.table_name, table.region, table._client) == ("cramp-coach-users", "eu-west-1", None)
+    assert services.persistence.table is table  # one table for the diary and ask-sdk's attributes
