@@ -101,7 +101,7 @@ def test_a_short_session_is_spoken_even_on_an_echo(listener):
     assert "box breathing" in reply.speech
 
 
-def test_the_whole_session_plays_pauses_and_resumes_days_later(listener, settings):
+def test_the_whole_session_plays_pauses_and_resumes_days_later(listener, settings, services):
     start = listener.intent("StartRelaxationIntent", IN_BED)
     _, first, _, _ = play_of(start)
 
@@ -136,7 +136,11 @@ def test_the_whole_session_plays_pauses_and_resumes_days_later(listener, setting
         _, last, _, _ = play_of(reply)
     assert_silent(end := listener.audio("AudioPlayer.PlaybackNearlyFinished", last.encode(), 1_000))
     assert end.directive("AudioPlayer.Play") is None  # nothing after the last part
+    assert services.diary.practice(envelopes.USER_ID) == []  # nothing counts until the end
     assert_silent(listener.audio("AudioPlayer.PlaybackFinished", last.encode(), 99_000))
+    [practised] = services.diary.practice(envelopes.USER_ID)
+    assert (practised.technique, practised.completed) == ("pmr", True)
+    assert practised.minutes > 4
 
     # Finished: nothing is left to resume.
     listener.end()

@@ -328,6 +328,20 @@ def _continue_by_voice(handler_input: HandlerInput, token: Token, offset_ms: int
     )
 
 
+def _record_finished(handler_input: HandlerInput, token: Token) -> None:
+    """A session heard to its end counts as practice, as a spoken one does (streaks, check-in)."""
+    from skill.engine.plan import plan
+    from skill.engine.script import Options
+    from skill.handlers.diary import record_practice
+
+    try:
+        planned = plan(token.script, Options.from_dict(token.options), _request(handler_input).locale)
+    except (ScriptError, ValueError):
+        log.warning("cannot log practice of %s", token.script)
+        return
+    record_practice(handler_input, token.script, planned.timeline.total / 60, True)
+
+
 class PlaybackStartedHandler(AbstractRequestHandler):
     """Record what is playing; nothing to say."""
 
@@ -372,6 +386,7 @@ class PlaybackFinishedHandler(AbstractRequestHandler):
             if token.part >= token.parts:
                 _save(handler_input, Position(token=token.encode(), offset_ms=0, status="finished"))
                 log.info("audio session finished script=%s", token.script)
+                _record_finished(handler_input, token)
             else:
                 # The enqueued part starts next; if it never does, resume picks up at its start.
                 _save(handler_input, Position(token=token.at(token.part + 1).encode(), status="stopped"))
