@@ -176,8 +176,8 @@ def slot_references(sample: str) -> list[str]:
     return [name.strip() for name in re.findall(r"\{([^{}]*)\}", sample)]
 
 
-def model_problems(model: dict[str, Any], where: str) -> Iterator[Problem]:
-    """Every rule one interaction model breaks."""
+def model_problems(model: dict[str, Any], where: str, locale: str | None = None) -> Iterator[Problem]:
+    """Every rule one interaction model breaks (prompts' voice styles checked for ``locale``)."""
     interaction = model["interactionModel"]
     language = interaction["languageModel"]
     for message in invocation_problems(language.get("invocationName", "")):
@@ -243,10 +243,12 @@ def model_problems(model: dict[str, Any], where: str) -> Iterator[Problem]:
         for value_id, count in ids.items():
             if count > 1:
                 yield Problem(here, f"value id {value_id!r} is used {count} times")
-    yield from dialog_problems(interaction, {i.get("name"): i for i in intents}, where)
+    yield from dialog_problems(interaction, {i.get("name"): i for i in intents}, where, locale)
 
 
-def dialog_problems(interaction: dict[str, Any], intents: dict[str, Any], where: str) -> Iterator[Problem]:
+def dialog_problems(
+    interaction: dict[str, Any], intents: dict[str, Any], where: str, locale: str | None = None
+) -> Iterator[Problem]:
     """Dialog model rules: prompts for every elicitation, confirmation and validation."""
     prompts = {prompt.get("id"): prompt for prompt in interaction.get("prompts", [])}
     for prompt_id, prompt in prompts.items():
@@ -255,7 +257,7 @@ def dialog_problems(interaction: dict[str, Any], intents: dict[str, Any], where:
         for variation in prompt.get("variations", []):
             if variation.get("type") == "SSML":
                 try:
-                    ssml.validate(variation.get("value", ""))
+                    ssml.validate(variation.get("value", ""), locale)
                 except ssml.SSMLError as exc:
                     yield Problem(f"{where}: prompt {prompt_id}", str(exc))
 
@@ -300,7 +302,7 @@ def check_models(project: Project) -> Outcome:
     samples = 0
     for locale, model in models.items():
         where = project.relative(project.model_paths()[locale])
-        problems.extend(model_problems(model, where))
+        problems.extend(model_problems(model, where, locale))
         samples += sum(
             len(i.get("samples", [])) for i in model["interactionModel"]["languageModel"].get("intents", [])
         )
@@ -651,7 +653,7 @@ def check_scripts(project: Project) -> Outcome:
                 for part in segments:
                     segments_checked += 1
                     try:
-                        ssml.validate(f"<speak>{part.ssml}</speak>")
+                        ssml.validate(f"<speak>{part.ssml}</speak>", locale)
                     except ssml.SSMLError as exc:
                         problems.setdefault(
                             f"{script_id}/{exc}", Problem(f"{here}: segment {part.index + 1}", str(exc))
@@ -769,7 +771,7 @@ def check_handlers(project: Project) -> Outcome:
                             if turn.error:
                                 found.append(turn.error)
                             elif turn.response is not None:
-                                found.extend(response_problems(turn.response))
+                                found.extend(response_problems(turn.response, locale))
                         found.extend(capture.findings(since))
                         for message in found:
                             # One problem per finding and locale, not one per line and device that met it.

@@ -5,17 +5,26 @@ with ``intents``, ``types``, and optionally ``dialog`` intents and ``prompts``. 
 in file-name order; a name defined twice is an error, so features cannot silently override each
 other. The generated ``interaction_model/<locale>.json`` files are committed (the ASK CLI deploys
 them) and a test fails when they differ from what this module builds.
+
+Every locale in ``responses/locales.json`` gets a model from the same fragments. Two things differ:
+the locale's spelling (``responses/spelling.json``) is applied to every sample, slot value, synonym
+and prompt, and ``source/locales/<locale>.json`` may add or remove samples and synonyms
+(``docs/locales.md``). Respelling can make two samples equal; the later one is dropped.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from skill.content.locales import respell, supported_locales
+
 MODEL_DIR = Path(__file__).resolve().parents[1] / "interaction_model"
 SOURCE_DIR = MODEL_DIR / "source"
-LOCALES = ["en-US"]
+LOCALES = supported_locales()
+OVERRIDE_KEYS = {"samples", "synonyms", "remove", "$comment"}
 
 
 class ModelSourceError(ValueError):
@@ -37,8 +46,14 @@ def _merge_named(into: dict[str, dict[str, Any]], items: list[dict[str, Any]], k
         into[name] = item
 
 
-def build_model(locale: str = "en-US", source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
-    """The full interaction model for a locale, as the ASK CLI expects it."""
+def build_model(
+    locale: str = "en-US", source_dir: Path = SOURCE_DIR, responses_dir: Path | None = None
+) -> dict[str, Any]:
+    """The full interaction model for a locale, as the ASK CLI expects it.
+
+    ``responses_dir`` holds the spelling tables; by default the ``responses/`` beside the source's
+    ``interaction_model/`` (a source without one is built as written).
+    """
     base = _load(source_dir / "base.json")
     intents: dict[str, dict[str, Any]] = {}
     types: dict[str, dict[str, Any]] = {}
@@ -70,7 +85,128 @@ def build_model(locale: str = "en-US", source_dir: Path = SOURCE_DIR) -> dict[st
         }
     if prompts:
         model["interactionModel"]["prompts"] = list(prompts.values())
+    override_path = source_dir / "locales" / f"{locale}.json"
+    if override_path.is_file():
+        _apply_overrides(model, _load(override_path), override_path.name)
+    if responses_dir is None:
+        responses_dir = source_dir.resolve().parent.parent / "responses"
+    _respell(model, respell(locale, responses_dir))
     return model
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _dedupe(items: list[str], also: set[str] | None = None) -> list[str]:
+    """Items in order without repeats (case and spacing ignored), and without any of ``also``."""
+    seen = set(also or ())
+    out = []
+    for item in items:
+        if _key(item) not in seen:
+            seen.add(_key(item))
+            out.append(item)
+    return out
+
+
+def _named(model: dict[str, Any], kind: str, name: str, source: str) -> dict[str, Any]:
+    language = model["interactionModel"]["languageModel"]
+    for item in language[kind]:
+        if item["name"] == name:
+            return dict(item)
+    raise ModelSourceError(f"{source}: no {kind[:-1]} {name!r} to change")
+
+
+def _value(slot_type: dict[str, Any], value_id: str, source: str) -> dict[str, Any]:
+    for value in slot_type.get("values", []):
+        if value.get("id") == value_id:
+            return value  # type: ignore[no-any-return]
+    raise ModelSourceError(f"{source}: type {slot_type['name']} has no value {value_id!r}")
+
+
+def _apply_overrides(model: dict[str, Any], overrides: dict[str, Any], source: str) -> None:
+    """A locale's extra and removed samples and synonyms; naming anything that is not there is an error."""
+    unknown = set(overrides) - OVERRIDE_KEYS
+    if unknown:
+        raise ModelSourceError(f"{source}: unknown keys {sorted(unknown)} (allowed: {sorted(OVERRIDE_KEYS)})")
+    language = model["interactionModel"]["languageModel"]
+    intents = {i["name"]: i for i in language["intents"]}
+    types = {t["name"]: t for t in language["types"]}
+    removals = overrides.get("remove", {})
+    if set(removals) - {"samples", "synonyms"}:
+        raise ModelSourceError(f"{source}: remove takes samples and synonyms")
+    for sign, section in ((-1, removals), (1, overrides)):
+        for intent_name, samples in section.get("samples", {}).items():
+            if intent_name not in intents:
+                raise ModelSourceError(f"{source}: no intent {intent_name!r} to change")
+            intent = intents[intent_name] = {**intents[intent_name]}
+            current = list(intent.get("samples", []))
+            if sign < 0:
+                missing = [s for s in samples if _key(s) not in {_key(c) for c in current}]
+                if missing:
+                    raise ModelSourceError(f"{source}: {intent_name} has no samples {missing} to remove")
+                intent["samples"] = [c for c in current if _key(c) not in {_key(s) for s in samples}]
+            else:
+                intent["samples"] = _dedupe([*current, *samples])
+        for type_name, values in section.get("synonyms", {}).items():
+            if type_name not in types:
+                raise ModelSourceError(f"{source}: no type {type_name!r} to change")
+            slot_type = types[type_name] = {
+                **types[type_name],
+                "values": [{**v, "name": dict(v["name"])} for v in types[type_name].get("values", [])],
+            }
+            for value_id, synonyms in values.items():
+                name = _value(slot_type, value_id, source)["name"]
+                current = list(name.get("synonyms", []))
+                if sign < 0:
+                    missing = [s for s in synonyms if _key(s) not in {_key(c) for c in current}]
+                    if missing:
+                        raise ModelSourceError(f"{source}: {type_name}.{value_id} has no synonyms {missing}")
+                    name["synonyms"] = [c for c in current if _key(c) not in {_key(s) for s in synonyms}]
+                else:
+                    name["synonyms"] = _dedupe([*current, *synonyms], {_key(name["value"])})
+    language["intents"] = [intents[i["name"]] for i in language["intents"]]
+    language["types"] = [types[t["name"]] for t in language["types"]]
+
+
+def _respell(model: dict[str, Any], spell: Callable[[str], str]) -> None:
+    """Put every text a user says or hears into the locale's spelling; ids and names stay as they are."""
+    interaction = model["interactionModel"]
+    language = interaction["languageModel"]
+    intents = []
+    for intent in language["intents"]:
+        intent = {**intent}
+        if "samples" in intent:
+            intent["samples"] = _dedupe([spell(s) for s in intent["samples"]])
+        if "slots" in intent:
+            intent["slots"] = [
+                {**slot, "samples": _dedupe([spell(s) for s in slot["samples"]])}
+                if "samples" in slot
+                else slot
+                for slot in intent["slots"]
+            ]
+        intents.append(intent)
+    language["intents"] = intents
+    types = []
+    for slot_type in language["types"]:
+        values = []
+        for value in slot_type.get("values", []):
+            name = {**value["name"], "value": spell(value["name"]["value"])}
+            if "synonyms" in name:
+                name["synonyms"] = _dedupe([spell(s) for s in name["synonyms"]], {_key(name["value"])})
+            values.append({**value, "name": name})
+        types.append({**slot_type, "values": values})
+    language["types"] = types
+    if "prompts" in interaction:
+        interaction["prompts"] = [
+            {
+                **prompt,
+                "variations": [
+                    {**v, "value": spell(v.get("value", ""))} for v in prompt.get("variations", [])
+                ],
+            }
+            for prompt in interaction["prompts"]
+        ]
 
 
 def render(model: dict[str, Any]) -> str:

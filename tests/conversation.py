@@ -66,7 +66,9 @@ def checked(invoke: Invoke) -> Invoke:
 
     def call(envelope: dict[str, Any]) -> dict[str, Any]:
         raw = invoke(envelope)
-        problems = response_problems(raw)
+        request = envelope.get("request")
+        locale = request.get("locale") if isinstance(request, dict) else None
+        problems = response_problems(raw, locale if isinstance(locale, str) else None)
         assert not problems, f"invalid Alexa response: {problems}\n{raw}"
         return raw
 

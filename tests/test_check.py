@@ -250,8 +250,9 @@ def test_a_manifest_example_phrase_that_resolves_to_nothing_fails(copy):
             "privacyAndCompliance.containsAds must be false",
         ),
         (
-            lambda m: m["manifest"]["publishingInformation"]["locales"].update({"en-GB": {"name": "x"}}),
-            "publishingInformation.locales ['en-GB', 'en-US'] do not match the models ['en-US']",
+            lambda m: m["manifest"]["publishingInformation"]["locales"].update({"en-ZA": {"name": "x"}}),
+            "publishingInformation.locales ['en-AU', 'en-CA', 'en-GB', 'en-IN', 'en-US', 'en-ZA'] "
+            "do not match the models ['en-AU', 'en-CA', 'en-GB', 'en-IN', 'en-US']",
         ),
     ],
 )
@@ -275,8 +276,8 @@ def test_a_script_with_a_twelve_second_break_fails(copy):
     path = copy / "responses" / "en" / "scripts" / "breathing-box.json"
     edit_json(path, lambda script: script["phrases"].update(intro='Breathe in. <break time="12s"/> And out.'))
     found = problems(copy, "scripts")
-    assert found == [
-        "responses (en-US): script breathing-box: phrase intro: contains SSML markup, "
+    assert found == [  # a shared script's problem is reported once, for the first locale that hears it
+        "responses (en-AU): script breathing-box: phrase intro: contains SSML markup, "
         "which is escaped and read out as text: pauses belong in script steps"
     ]
 
@@ -286,7 +287,7 @@ def test_an_invalid_script_fails_with_the_engines_message(copy):
     edit_json(path, lambda script: script["steps"].append({"pause": -3}))
     found = problems(copy, "scripts")
     assert len(found) == 1 and found[0].startswith(
-        "responses (en-US): script breathing-box: breathing-box.json"
+        "responses (en-AU): script breathing-box: breathing-box.json"
     ), found
 
 

@@ -159,7 +159,8 @@ def test_nights_after_practice_against_other_nights(conversation, services):
         )
     seed(services, [local(d, 3) for d in (15, 12, 14, 18, 19, 20, 21, 22, 23)])
     speech = ask(conversation, "PracticeEffectIntent").speech
-    assert "You practised 4 times in the last 30 days, mostly the bedtime stretches." in speech
+    # en-US spelling (docs/locales.md)
+    assert "You practiced 4 times in the last 30 days, mostly the bedtime stretches." in speech
     assert "cramps on 2 of 4 nights after practice, and on 8 of 10 other nights" in speech
     assert "gone better" in speech
 

@@ -282,7 +282,7 @@ def test_listing_without_permission_offers_the_consent_card(user, alexa_api):
 def test_cancelling_the_only_reminder(user, alexa_api):
     alexa_api.add(22)
     reply = user().intent("CancelReminderIntent")
-    assert "cancelled your reminder for 10 PM" in reply.speech
+    assert "canceled your reminder for 10 PM" in reply.speech  # en-US spelling
     assert alexa_api.reminders == {}
 
 
@@ -308,7 +308,7 @@ def test_cancelling_one_reminder_by_its_time(user, alexa_api, spoken, kept):
     alexa_api.add(22)
     alexa_api.add(21)
     reply = user().intent("CancelReminderIntent", {"time": spoken})
-    assert "I've cancelled your reminder for" in reply.speech
+    assert "I've canceled your reminder for" in reply.speech  # en-US spelling
     remaining = [r["trigger"]["recurrence"]["recurrenceRules"][0] for r in alexa_api.reminders.values()]
     assert remaining == [f"FREQ=DAILY;BYHOUR={kept[0]};BYMINUTE={kept[1]};BYSECOND=0;INTERVAL=1;"]
 
@@ -317,7 +317,7 @@ def test_cancelling_all_reminders(user, alexa_api):
     alexa_api.add(22)
     alexa_api.add(21)
     reply = user().intent("CancelReminderIntent", {"scope": Slot("all", id="ALL")})
-    assert "cancelled all 2 of your Cramp Coach reminders" in reply.speech
+    assert "canceled all 2 of your Cramp Coach reminders" in reply.speech  # en-US spelling
     assert alexa_api.reminders == {}
 
 

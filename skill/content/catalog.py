@@ -3,7 +3,9 @@
 Layout: ``responses/<locale>/phrases/<namespace>.json``; a file's nested keys are flattened with
 dots and prefixed by its namespace (``launch.json`` → ``launch.welcome``). A value is a string or a
 list of variants to choose from. A locale's files override the language base (``en-GB`` over
-``en``), so a key resolves ``en-GB`` → ``en`` → the default language.
+``en``), so a key resolves ``en-GB`` → ``en`` → the default language. Whatever file a phrase comes
+from, it is put into the requesting locale's spelling (``skill.content.spelling``; see
+``docs/locales.md``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-RESPONSES_DIR = Path(__file__).resolve().parents[2] / "responses"
+from skill.content.locales import RESPONSES_DIR, respell
+
 DEFAULT_LANGUAGE = "en"
 
 
@@ -54,6 +57,7 @@ class Catalog:
         self.root = root
         self.rng = rng or random.Random()
         self._tables: dict[str, dict[str, list[str]]] = {}
+        self._spelled: dict[tuple[str | None, str], list[str]] = {}
         for directory in sorted(p for p in root.iterdir() if (p / "phrases").is_dir()):
             table: dict[str, list[str]] = {}
             for path in sorted((directory / "phrases").glob("*.json")):
@@ -65,11 +69,22 @@ class Catalog:
         return sorted(self._tables)
 
     def variants(self, locale: str | None, key: str) -> list[str]:
+        """A phrase's variants as the locale hears them: its own or a fallback's, in its spelling."""
+        cached = self._spelled.get((locale, key))
+        if cached is not None:
+            return cached
         for candidate in locale_chain(locale):
             table = self._tables.get(candidate, {})
             if key in table:
-                return table[key]
+                spell = respell(locale, self.root)
+                spelled = [spell(variant) for variant in table[key]]
+                self._spelled[(locale, key)] = spelled
+                return spelled
         raise CatalogError(f"no phrase {key!r} for locale {locale!r}")
+
+    def source(self, locale: str | None, key: str) -> str | None:
+        """The directory a locale's phrase comes from (``en-GB`` or the ``en`` base); None if missing."""
+        return next((c for c in locale_chain(locale) if key in self._tables.get(c, {})), None)
 
     def has(self, locale: str | None, key: str) -> bool:
         return any(key in self._tables.get(c, {}) for c in locale_chain(locale))

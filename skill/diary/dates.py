@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from skill.content import locales
+
 # When a part of the day begins, the moment stored for it, and when it ends (hour, days after the date).
 PARTS_OF_DAY: dict[str, tuple[tuple[int, int], tuple[int, int], tuple[int, int]]] = {
     "MO": ((5, 0), (8, 0), (12, 0)),
@@ -201,9 +203,9 @@ def _day_period(day: date, now: datetime) -> Period:
     return Period(start, end, "day", {"date": spoken_date(day)})
 
 
-def spoken_date(day: date) -> str:
-    """``November 3`` (Alexa reads it naturally as "November third")."""
-    return f"{day:%B} {day.day}"
+def spoken_date(day: date, locale: str | None = None) -> str:
+    """``November 3`` or, where the locale says it so, ``3 November`` (Alexa reads the ordinal)."""
+    return locales.spoken_date(day, locale)
 
 
 def period_from_date(value: str, now: datetime) -> Period:
@@ -278,14 +280,14 @@ def since(value: str, now: datetime) -> Period:
     )
 
 
-def clock(moment: datetime) -> str:
-    """``3 am``, ``3:10 am``, ``11:45 pm``."""
-    hour = moment.hour % 12 or 12
-    suffix = "am" if moment.hour < 12 else "pm"
-    return f"{hour} {suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d} {suffix}"
+def clock(moment: datetime, locale: str | None = None) -> str:
+    """``3 am``, ``3:10 am``, ``11:45 pm``: the time of day as the locale speaks it."""
+    return locales.spoken_time(moment.hour, moment.minute, locale)
 
 
-def describe(moment: datetime, now: datetime, exact: bool) -> tuple[str, dict[str, object]]:
+def describe(
+    moment: datetime, now: datetime, exact: bool, locale: str | None = None
+) -> tuple[str, dict[str, object]]:
     """How to say when something happened, relative to now: a phrase key suffix and its fields.
 
     Suffixes: ``just_now``, ``last_night``, ``tonight``, ``today``, ``yesterday``, ``weekday``, ``date``;
@@ -305,9 +307,9 @@ def describe(moment: datetime, now: datetime, exact: bool) -> tuple[str, dict[st
         kind = "weekday"
     else:
         kind = "date"
-    params: dict[str, object] = {"weekday": f"{moment:%A}", "date": spoken_date(moment.date())}
+    params: dict[str, object] = {"weekday": f"{moment:%A}", "date": spoken_date(moment.date(), locale)}
     if exact:
-        params["time"] = clock(moment)
+        params["time"] = clock(moment, locale)
         kind += "_at"
     return kind, params
 

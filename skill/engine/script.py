@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from skill.content.catalog import RESPONSES_DIR, Catalog, default_catalog, locale_chain
+from skill.content.locales import respell
 
 VARIANTS = ("full", "legs", "in_bed", "quick", "recall")
 VOICES = ("normal", "whisper")
@@ -618,8 +619,9 @@ def script_ids(locale: str | None = None, root: Path = RESPONSES_DIR) -> list[st
 def load_script(script_id: str, locale: str | None = None, root: Path = RESPONSES_DIR) -> Script:
     """Load a script for a locale: the language's file, with a locale file's ``phrases`` laid over it.
 
-    A locale (``en-GB``) may ship a file holding only ``phrases`` to change wording or spelling; the
-    steps and timings always come from the language file so every locale keeps the same pacing.
+    A locale (``en-GB``) may ship a file holding only ``phrases`` to change wording; the steps and
+    timings always come from the language file so every locale keeps the same pacing. The title and
+    phrases are then put into the locale's spelling (``skill.content.spelling``).
     """
     if not _ID.match(script_id):
         raise ScriptError(f"{script_id!r}: not a script id")
@@ -639,7 +641,10 @@ def load_script(script_id: str, locale: str | None = None, root: Path = RESPONSE
                     f"{path.name} ({path.parent.parent.name}): a locale override may only hold phrases"
                 )
             phrases.update(override.get("phrases", {}))
-    return parse_script(base_path, {**data, "phrases": phrases})
+    spell = respell(locale, root)
+    title = spell(data["title"]) if isinstance(data.get("title"), str) else data.get("title")
+    spelled = {key: spell(text) if isinstance(text, str) else text for key, text in phrases.items()}
+    return parse_script(base_path, {**data, "title": title, "phrases": spelled})
 
 
 def _read(path: Path) -> dict[str, Any]:

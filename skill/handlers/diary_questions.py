@@ -131,7 +131,7 @@ def pattern_sentence(said: Speech, summary: stats.Summary) -> None:
         if summary.muscle
         else None
     )
-    hour = words.hour(summary.hour.value) if summary.hour else None
+    hour = words.hour(summary.hour.value, said.locale) if summary.hour else None
     if place and hour:
         said.say("diary.pattern.place_hour", place=place, hour=hour)
     elif place:
@@ -255,7 +255,7 @@ class CrampPatternIntentHandler(QuestionHandler):
             if summary.hour:
                 said.say(
                     "diary.pattern.time",
-                    hour=words.hour(summary.hour.value),
+                    hour=words.hour(summary.hour.value, said.locale),
                     count=summary.hour.count,
                     total=summary.hour.total,
                 )

@@ -63,7 +63,7 @@ def number(value: float) -> str:
 
 def when(said: Speech, moment: datetime, now: datetime, zone: ZoneInfo, exact: bool) -> str:
     """ "just now", "last night at 3:10 am", "on Tuesday", relative to now in the user's zone."""
-    kind, params = dates.describe(moment.astimezone(zone), now.astimezone(zone), exact)
+    kind, params = dates.describe(moment.astimezone(zone), now.astimezone(zone), exact, said.locale)
     return said.text(f"diary.when.{kind}", **params)
 
 
@@ -73,10 +73,14 @@ def entry_when(said: Speech, entry: CrampEntry, now: datetime) -> str:
 
 
 def period(said: Speech, value: dates.Period) -> str:
-    """ "this week", "in the last 10 days", "since November 3"."""
-    return said.text(f"diary.period.{value.label}", **value.params)
+    """ "this week", "in the last 10 days", "since November 3" ("since 3 November" in en-GB)."""
+    params = dict(value.params)
+    if "date" in params:
+        # Every period that names a date names its first day, said the locale's way.
+        params["date"] = dates.spoken_date(value.start.date(), said.locale)
+    return said.text(f"diary.period.{value.label}", **params)
 
 
-def hour(value: str) -> str:
+def hour(value: str, locale: str | None = None) -> str:
     """A typical hour ("3") as a clock time ("3 am")."""
-    return dates.clock(datetime(2000, 1, 1, int(value)))
+    return dates.clock(datetime(2000, 1, 1, int(value)), locale)

@@ -21,7 +21,7 @@ from skill.localchat.session import (
     in_process_transport,
 )
 from skill.localchat.speak import Speaker
-from skill.models import MODEL_DIR, load_model
+from skill.models import MODEL_DIR
 
 HELP = """Type what you would say to a speaker, for example:
   open cramp coach
@@ -83,7 +83,7 @@ def chat(
     if not (MODEL_DIR / f"{locale}.json").exists():
         present = sorted(p.stem for p in MODEL_DIR.glob("*.json") if p.stem != "skill")
         raise click.UsageError(f"no interaction model for {locale} (models: {', '.join(present)})")
-    resolver = Resolver(load_model(locale), today.date() if today else None)
+    resolver = Resolver.for_locale(locale, today=today.date() if today else None)
     if not url:
         # In-process nothing arrives over HTTP to verify; development settings also let the skill
         # hand out audio from the local server (a production base URL must be https).

@@ -27,12 +27,13 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from skill.content.locales import respell
 from skill.localchat.builtins import PARSERS
 from skill.models import MODEL_DIR, load_model
 
@@ -252,12 +253,16 @@ class _Intent:
 class Resolver:
     """Resolves typed lines against one locale's interaction model."""
 
-    def __init__(self, model: dict[str, Any], today: date | None = None) -> None:
+    def __init__(
+        self, model: dict[str, Any], today: date | None = None, spelling: Callable[[str], str] | None = None
+    ) -> None:
         interaction = model.get("interactionModel", model)
         language = interaction.get("languageModel", {})
         self.model = model
         self.invocation_name: str = normalise(language.get("invocationName", ""))
         self._today = today
+        # Typed lines are put into the model's spelling, as Alexa's speech recognition writes them.
+        self._spell = spelling or (lambda text: text)
         self.intents: dict[str, _Intent] = {}
         for intent in language.get("intents", []):
             slots = {slot["name"]: slot.get("type", "") for slot in intent.get("slots", [])}
@@ -305,8 +310,8 @@ class Resolver:
     def for_locale(
         cls, locale: str = "en-US", model_dir: Path = MODEL_DIR, today: date | None = None
     ) -> Resolver:
-        """The resolver for a committed model, ``interaction_model/<locale>.json``."""
-        return cls(load_model(locale, model_dir), today)
+        """The resolver for a committed model, ``interaction_model/<locale>.json``, in its spelling."""
+        return cls(load_model(locale, model_dir), today, respell(locale))
 
     @property
     def today(self) -> date:
@@ -320,7 +325,7 @@ class Resolver:
 
     def resolve(self, line: str) -> Resolution:
         """Resolve a whole typed line, invocation forms included."""
-        text = normalise(line)
+        text = normalise(self._spell(line))
         words = text.split()
         while words and words[0] in WAKE_WORDS:
             words = words[1:]
@@ -341,7 +346,7 @@ class Resolver:
 
     def resolve_for_slot(self, line: str, intent: str, slot: str) -> Resolution | None:
         """While Alexa elicits ``slot``: the answer matched against that slot's own samples, or None."""
-        words = normalise(line).split()
+        words = normalise(self._spell(line)).split()
         while words and words[0] in WAKE_WORDS:
             words = words[1:]
         match = self.match_slot(" ".join(words), intent, slot)

@@ -39,7 +39,7 @@ class Speech:
         return bool(self._parts)
 
     def ssml(self) -> str:
-        return ssml.speak(" ".join(self._parts))
+        return ssml.speak(" ".join(self._parts), self.locale)
 
 
 def speech(handler_input: HandlerInput) -> Speech:

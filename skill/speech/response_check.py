@@ -11,12 +11,12 @@ MAX_RESPONSE_BYTES = 24 * 1024  # the stricter of the documented limits (24 KB v
 MAX_SESSION_ATTRIBUTE_BYTES = 4 * 1024  # our own budget: session state must stay small
 
 
-def _speech_problems(where: str, speech: Any) -> list[str]:
+def _speech_problems(where: str, speech: Any, locale: str | None) -> list[str]:
     if not isinstance(speech, dict):
         return [f"{where} is not an object"]
     if speech.get("type") == "SSML":
         try:
-            ssml.validate(speech.get("ssml", ""))
+            ssml.validate(speech.get("ssml", ""), locale)
         except ssml.SSMLError as exc:
             return [f"{where}: {exc}"]
         return []
@@ -26,8 +26,11 @@ def _speech_problems(where: str, speech: Any) -> list[str]:
     return [f"{where}: unknown type {speech.get('type')!r}"]
 
 
-def response_problems(envelope: dict[str, Any]) -> list[str]:
-    """Everything about this response that Alexa would reject or that breaks our budgets."""
+def response_problems(envelope: dict[str, Any], locale: str | None = None) -> list[str]:
+    """Everything about this response that Alexa would reject or that breaks our budgets.
+
+    With the request's ``locale``, voice styles that locale lacks count as rejected too.
+    """
     problems: list[str] = []
     if envelope.get("version") != "1.0":
         problems.append("version must be 1.0")
@@ -44,9 +47,9 @@ def response_problems(envelope: dict[str, Any]) -> list[str]:
     if not isinstance(response, dict):
         return [*problems, "response missing"]
     if "outputSpeech" in response:
-        problems += _speech_problems("outputSpeech", response["outputSpeech"])
+        problems += _speech_problems("outputSpeech", response["outputSpeech"], locale)
     if "reprompt" in response:
-        problems += _speech_problems("reprompt", (response["reprompt"] or {}).get("outputSpeech"))
+        problems += _speech_problems("reprompt", (response["reprompt"] or {}).get("outputSpeech"), locale)
     end = response.get("shouldEndSession")
     if end is not None and not isinstance(end, bool):
         problems.append("shouldEndSession must be a boolean")

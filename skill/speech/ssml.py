@@ -34,6 +34,21 @@ ALLOWED_TAGS = frozenset(
         "amazon:emotion",
     }
 )
+# Voice styles Alexa offers only in some locales (alexa-platform.md; where sources disagree, the
+# stricter list): tag → its ``name`` → the locales that have it. Anything not listed here is taken as
+# unsupported in every locale, so the skill never sends a style a device would reject.
+LOCALE_LIMITED: dict[str, dict[str, frozenset[str]]] = {
+    "amazon:domain": {
+        "conversational": frozenset({"en-US"}),
+        "long-form": frozenset({"en-US"}),
+        "music": frozenset({"en-US"}),
+        "news": frozenset({"en-US", "en-AU"}),
+    },
+    "amazon:emotion": {
+        "excited": frozenset({"en-US", "en-GB"}),
+        "disappointed": frozenset({"en-US", "en-GB"}),
+    },
+}
 _BREAK_STRENGTHS = frozenset({"none", "x-weak", "weak", "medium", "strong", "x-strong"})
 _RATE_WORDS = frozenset({"x-slow", "slow", "medium", "fast", "x-fast"})
 _TIME = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
@@ -75,16 +90,35 @@ def whisper(inner: str) -> str:
     return f'<amazon:effect name="whispered">{inner}</amazon:effect>'
 
 
+def supports(locale: str | None, tag: str, name: str) -> bool:
+    """Whether Alexa speaks ``<tag name="name">`` in a locale (always, for tags that are not limited)."""
+    if tag not in LOCALE_LIMITED:
+        return True
+    return isinstance(locale, str) and locale in LOCALE_LIMITED[tag].get(name, frozenset())
+
+
+def styled(inner: str, locale: str | None, tag: str, name: str, **attributes: str) -> str:
+    """Wrap SSML in a locale-limited style (``amazon:domain``, ``amazon:emotion``) where the locale has it.
+
+    The one way to emit these tags: elsewhere the words are returned plain, which Alexa speaks in
+    its normal voice, instead of a response Alexa would reject.
+    """
+    if not supports(locale, tag, name):
+        return inner
+    attrs = "".join(f' {key}="{value}"' for key, value in sorted(attributes.items()))
+    return f'<{tag} name="{name}"{attrs}>{inner}</{tag}>'
+
+
 def prosody(inner: str, *, rate: str | None = None, volume: str | None = None) -> str:
     """Wrap already-built SSML in a prosody tag (rate as a word or N%, volume as a word or ±NdB)."""
     attrs = "".join(f' {name}="{value}"' for name, value in (("rate", rate), ("volume", volume)) if value)
     return f"<prosody{attrs}>{inner}</prosody>" if attrs else inner
 
 
-def speak(body: str) -> str:
-    """Wrap a body in <speak> and validate the result."""
+def speak(body: str, locale: str | None = None) -> str:
+    """Wrap a body in <speak> and validate the result (for the locale, when given)."""
     document = f"<speak>{body}</speak>"
-    validate(document)
+    validate(document, locale)
     return document
 
 
@@ -96,10 +130,12 @@ def _seconds(value: str) -> float:
     return number / 1000 if match.group(2) == "ms" else number
 
 
-def _check_element(element: ET.Element) -> int:
+def _check_element(element: ET.Element, locale: str | None) -> int:
     tag = element.tag.replace("amazon-", "amazon:", 1) if element.tag.startswith("amazon-") else element.tag
     if tag not in ALLOWED_TAGS:
         raise SSMLError(f"tag <{tag}> is not allowed")
+    if locale is not None and not supports(locale, tag, element.attrib.get("name", "")):
+        raise SSMLError(f'<{tag} name="{element.attrib.get("name", "")}"> is not available in {locale}')
     audio_tags = 1 if tag == "audio" else 0
     if tag == "break":
         if "time" in element.attrib and _seconds(element.attrib["time"]) > MAX_BREAK_SECONDS:
@@ -115,12 +151,12 @@ def _check_element(element: ET.Element) -> int:
     if tag == "audio" and not element.attrib.get("src", "").startswith("https://"):
         raise SSMLError("audio src must be https")
     for child in element:
-        audio_tags += _check_element(child)
+        audio_tags += _check_element(child, locale)
     return audio_tags
 
 
-def validate(document: str) -> None:
-    """Raise SSMLError unless the document is SSML Alexa accepts."""
+def validate(document: str, locale: str | None = None) -> None:
+    """Raise SSMLError unless the document is SSML Alexa accepts (in ``locale``, when given)."""
     if len(document) >= MAX_SPEECH_CHARS:
         raise SSMLError(f"speech is {len(document)} characters; Alexa needs under {MAX_SPEECH_CHARS}")
     try:
@@ -129,7 +165,7 @@ def validate(document: str) -> None:
         raise SSMLError(f"not well-formed SSML: {exc}") from exc
     if root.tag != "speak":
         raise SSMLError("SSML must be wrapped in <speak>")
-    if _check_element(root) > MAX_AUDIO_TAGS:
+    if _check_element(root, locale) > MAX_AUDIO_TAGS:
         raise SSMLError(f"more than {MAX_AUDIO_TAGS} audio tags")
 
 
