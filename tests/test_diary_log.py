@@ -249,11 +249,11 @@ def test_a_second_timer_does_not_restart_the_first(conversation, clock, services
 @pytest.mark.parametrize(
     ("locale", "first_words", "numbers"),
     [
-        ("en-US", "Please see a doctor today", "call 911"),
-        ("en-GB", "Please get urgent medical help today: call NHS 111", "call 999"),
-        ("en-AU", "Please see a doctor today", "call 000"),
-        ("en-CA", "Please see a doctor today", "call 911"),
-        ("en-IN", "", "call 112"),
+        ("en-US", "Please see a doctor today", "call nine one one"),
+        ("en-GB", "Please get urgent medical help today: call NHS one one one", "call nine nine nine"),
+        ("en-AU", "Please see a doctor today", "call triple zero"),
+        ("en-CA", "Please see a doctor today", "call nine one one"),
+        ("en-IN", "", "call one one two"),
     ],
 )
 def test_clot_signs_get_the_safety_message_first_with_the_locales_numbers(

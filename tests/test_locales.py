@@ -30,7 +30,15 @@ from tests.diary_support import entry, local
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 25)  # the diary clock's day (tests.diary_support.NOW)
-NUMBERS = {"en-US": "911", "en-GB": "999", "en-AU": "000", "en-CA": "911", "en-IN": "112"}
+# Spoken as words, so no voice reads "999" as "nine hundred and ninety-nine" to someone in need.
+NUMBERS = {
+    "en-US": "nine one one",
+    "en-GB": "nine nine nine",
+    "en-AU": "triple zero",
+    "en-CA": "nine one one",
+    "en-IN": "one one two",
+}
+DIGITS = {"en-US": "911", "en-GB": "999", "en-AU": "000", "en-CA": "911", "en-IN": "112"}
 # Keys every locale must say in its own words: the numbers to call and where to get urgent help.
 # Everything else may fall back to the shared English base (in the locale's spelling).
 REQUIRED_OVERRIDES = (
@@ -213,7 +221,7 @@ def test_the_emergency_number_is_the_one_the_emergency_phrase_says(locale):
         ("en-GB", "safety.redflag.medicine_mention", "water tablets"),
         ("en-US", "reminders.midday", "noon"),
         ("en-AU", "reminders.midday", "midday"),
-        ("en-GB", "safety.level.urgent_today", "NHS 111"),
+        ("en-GB", "safety.level.urgent_today", "NHS one one one"),
     ],
 )
 def test_wording_differs_where_people_say_it_differently(locale, key, words):
@@ -400,7 +408,8 @@ def test_the_manifest_speaks_each_locale_spelling_and_numbers(locale):
     assert locales.respell(locale)(info["description"]) == info["description"]
     assert SPELLED[locale][0] in info["description"]
     assert "not a substitute for professional medical advice" in info["description"]
-    assert f"call {NUMBERS[locale]}" in info["description"] or f"({NUMBERS[locale]})" in info["description"]
+    digits = DIGITS[locale]  # the store page is read, not heard: digits there
+    assert f"call {digits}" in info["description"] or f"({digits})" in info["description"]
     resolver = Resolver.for_locale(locale)
     assert all(not resolver.resolve(phrase).fallback for phrase in info["examplePhrases"])
 

@@ -22,7 +22,7 @@ RESOLVER = Resolver.for_locale("en-US")
 
 # What each level says first (en-US); per-locale numbers are checked in LOCALE_CASES.
 FIRST = {
-    "emergency": "Please call 911 now.",
+    "emergency": "Please call nine one one now.",
     "midwife": "Please call your midwife or doctor now.",
     "urgent": "Please see a doctor today",
     "urgent_advice": "Please get urgent medical advice",
@@ -113,16 +113,27 @@ CALM = [
     ("I have a cramp in my calf", "CrampNowIntent", None),
     ("a breathing exercise", "StartBreathingIntent", None),
 ]
-ALARMS = ("911", "999", "000", "112", "NHS 111", "urgent", "emergency", "Please call", "today", "midwife")
+ALARMS = (
+    "nine one one",
+    "nine nine nine",
+    "triple zero",
+    "one one two",
+    "one one one",
+    "urgent",
+    "emergency",
+    "Please call",
+    "today",
+    "midwife",
+)
 
 LOCALE_CASES = [
-    ("en-GB", "I have chest pain", "Please call 999 now."),
-    ("en-GB", "my calf is swollen and hot", "call NHS 111"),
-    ("en-GB", "the cramp won't stop after twenty minutes", "call NHS 111"),
+    ("en-GB", "I have chest pain", "Please call nine nine nine now."),
+    ("en-GB", "my calf is swollen and hot", "call NHS one one one"),
+    ("en-GB", "the cramp won't stop after twenty minutes", "call NHS one one one"),
     ("en-US", "my calf is swollen and hot", "go to urgent care"),
-    ("en-CA", "I can't breathe properly", "Please call 911 now."),
-    ("en-AU", "I'm coughing up blood", "000"),
-    ("en-IN", "my leg is swollen and I have chest pain", "Please call 112 now."),
+    ("en-CA", "I can't breathe properly", "Please call nine one one now."),
+    ("en-AU", "I'm coughing up blood", "triple zero"),
+    ("en-IN", "my leg is swollen and I have chest pain", "Please call one one two now."),
     ("en-AU", "my calf is swollen and hot", "Please see a doctor today."),
 ]
 
@@ -218,7 +229,7 @@ def test_a_cramp_that_wont_stop_without_a_time_gets_conditional_advice_and_the_c
 def test_an_unrecognised_symptom_is_not_guessed_at(chat):
     heard = speech_of(said(chat(), "my leg is sparkly"))
     assert heard.startswith("I can't judge that one")
-    assert not any(alarm in heard for alarm in ("911", "Please call"))
+    assert not any(alarm in heard for alarm in ("nine one one", "Please call"))
 
 
 def test_pregnancy_mode_is_remembered_and_changes_the_help(chat, services):
