@@ -83,6 +83,16 @@ def test_entries_come_back_oldest_first_within_a_half_open_range(repository):
     assert len(repository.entries(ALICE, end=T0 + timedelta(hours=1))) == 1
 
 
+def test_count_matches_the_entries_without_reading_them(repository):
+    for hours in (0, 1, 5, 24, 48):
+        repository.add(entry(hours=hours))
+    repository.add(entry(user=BOB))
+    assert repository.count(ALICE) == 5
+    assert repository.count(ALICE, T0 + timedelta(hours=1), T0 + timedelta(hours=24)) == 2
+    assert repository.count(ALICE, start=T0 + timedelta(hours=24)) == 2
+    assert repository.count(BOB) == 1 and repository.count("nobody") == 0
+
+
 def test_last_is_the_latest_start_not_the_latest_logged(repository):
     night = entry(hours=0)
     repository.add(night)

@@ -29,6 +29,8 @@ _ISO = "%Y-%m-%dT%H:%M:%SZ"
 
 def utc(moment: datetime) -> datetime:
     """The same instant in UTC, to the second; naive datetimes are taken to be UTC already."""
+    if moment.tzinfo is UTC and not moment.microsecond:
+        return moment  # already normalised (every time read back from storage)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(microsecond=0)

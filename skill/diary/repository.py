@@ -53,6 +53,10 @@ class DiaryRepository(ABC):
     ) -> list[CrampEntry]:
         """Entries with ``start <= started_at < end`` (either bound optional), oldest first."""
 
+    def count(self, user_id: str, start: datetime | None = None, end: datetime | None = None) -> int:
+        """How many entries ``entries`` would return, without reading them (backends count in the store)."""
+        return len(self.entries(user_id, start, end))
+
     @abstractmethod
     def open_entry(self, user_id: str, since: datetime) -> CrampEntry | None:
         """The latest entry started at or after ``since`` that has no duration yet."""

@@ -75,11 +75,9 @@ class DiaryQuestion:
     def entries(self, period: dates.Period) -> list[CrampEntry]:
         return self.diary.entries(self.user, *self.bounds(period))
 
-    def entries_of(self, *periods: dates.Period) -> list[list[CrampEntry]]:
-        """The entries of several periods from one range read (one query, not one per period)."""
-        spans = [self.bounds(period) for period in periods]
-        everything = self.diary.entries(self.user, min(s for s, _ in spans), max(e for _, e in spans))
-        return [[e for e in everything if start <= e.started_at < end] for start, end in spans]
+    def count(self, period: dates.Period) -> int:
+        """How many entries a period holds, counted by the store (the entries are not read)."""
+        return self.diary.count(self.user, *self.bounds(period))
 
     def comparable(self, period: dates.Period) -> bool:
         """True when the diary covers the period before this one (and is at least a week old)."""
@@ -179,15 +177,13 @@ class CrampCountIntentHandler(QuestionHandler):
 
     def answer(self, question: DiaryQuestion, period: dates.Period) -> None:
         said, previous = question.said, period.previous()
-        if question.comparable(period):
-            entries, earlier = question.entries_of(period, previous)
-        else:
-            entries, earlier = question.entries(period), None
+        entries = question.entries(period)
+        earlier = question.count(previous) if question.comparable(period) else None
         count = len(entries)
         key = "none" if count == 0 else "one" if count == 1 else "many"
         said.say(f"diary.count.{key}", count=count, period=question.period_words(period))
         if earlier is not None:
-            comparison(question, previous, count, len(earlier))
+            comparison(question, previous, count, earlier)
         if count >= 2:
             pattern_sentence(said, stats.summarize(entries, period.start, period.end))
 
@@ -284,7 +280,7 @@ class CrampTrendIntentHandler(QuestionHandler):
             zone = user_zone(question.handler_input)
             said.say("diary.trend.too_few", since=words.when(said, first, question.now, zone, False))
             return
-        current, earlier = (len(found) for found in question.entries_of(period, previous))
+        current, earlier = question.count(period), question.count(previous)
         trend = stats.trend(current, earlier, True)
         said.say(
             f"diary.trend.{trend.direction}",

@@ -194,6 +194,23 @@ class DynamoDBTable:
                 return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def count(self, user_id: str, low: str, high: str) -> int:
+        """How many items have ``low <= sk <= high`` (DynamoDB counts them; no items are sent)."""
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "user_id = :u AND sk BETWEEN :low AND :high",
+            "ExpressionAttributeValues": {":u": {"S": user_id}, ":low": {"S": low}, ":high": {"S": high}},
+            "Select": "COUNT",
+            "ConsistentRead": True,
+        }
+        total = 0
+        while True:
+            page = self.client.query(**request)
+            total += int(page.get("Count", 0))
+            if "LastEvaluatedKey" not in page:
+                return total
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def delete_keys(self, keys: list[dict[str, Any]]) -> None:
         """Delete items in batches of 25, several batches at once (a long diary must go within the
         Lambda deadline), retrying what DynamoDB left unprocessed."""
@@ -334,6 +351,10 @@ class DynamoDBDiaryRepository(DiaryRepository):
         low, high = _bounds(ENTRY, start, end)
         with _errors("read entries"):
             return [_entry(item) for item in self.table.query(user_id, low, high)]
+
+    def count(self, user_id: str, start: datetime | None = None, end: datetime | None = None) -> int:
+        with _errors("count entries"):
+            return self.table.count(user_id, *_bounds(ENTRY, start, end))
 
     def open_entry(self, user_id: str, since: datetime) -> CrampEntry | None:
         low, high = _bounds(ENTRY, since, None)

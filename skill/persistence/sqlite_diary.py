@@ -47,7 +47,7 @@ def _entry_row(entry: CrampEntry) -> dict[str, Any]:
 def _entry(row: sqlite3.Row) -> CrampEntry:
     data = dict(row)
     for name in _LIST_COLUMNS:
-        data[name] = json.loads(data[name])
+        data[name] = () if data[name] == "[]" else json.loads(data[name])  # most lists are empty
     data["time_exact"], data["still_going"] = bool(data["time_exact"]), bool(data["still_going"])
     return CrampEntry.from_dict(data)
 
@@ -136,6 +136,14 @@ class SQLiteDiaryRepository(DiaryRepository):
                 [user_id, *params],
             )
         return [_entry(row) for row in rows]
+
+    def count(self, user_id: str, start: datetime | None = None, end: datetime | None = None) -> int:
+        where, params = _range("started_at", start, end)
+        with _errors("count entries"):
+            rows = self._query(
+                f"SELECT COUNT(*) FROM cramp_entries WHERE user_id = ?{where}", [user_id, *params]
+            )
+        return int(rows[0][0])
 
     def open_entry(self, user_id: str, since: datetime) -> CrampEntry | None:
         with _errors("read open entry"):
