@@ -432,3 +432,14 @@ def test_values_another_feature_chained_in_are_read_without_entity_resolution(co
 def draft_in(reply):
     """The cramp being logged, as the session carries it."""
     return Draft.from_session(reply.attributes["cc"]["diary_log"])
+
+
+@pytest.mark.parametrize("skew", [timedelta(0), timedelta(seconds=-2)])
+def test_a_cramp_that_eases_at_once_is_still_measured(conversation, clock, services, skew):
+    # The coach stamps with the server's clock; Alexa's request time may be a moment behind it.
+    services.persistence.save_attributes(
+        request_envelope(), {"open_cramp": {"started_at": iso(NOW - skew), "muscle": "CALF", "side": None}}
+    )
+    gone = conversation.intent("CrampGoneIntent")
+    assert "lasted 0 seconds" in gone.speech and "a while ago" not in gone.speech
+    assert elicited(gone) == "severity"

@@ -339,3 +339,16 @@ def test_help_during_the_cramp_question_is_contextual(conversation):
     conversation.intent("CrampNowIntent", {"muscle": Slot("calf", id="CALF")})
     reply = conversation.intent("AMAZON.HelpIntent")
     assert "You're in a guided exercise" in reply.speech and reply.listening
+
+
+def test_cramp_now_without_a_muscle_elicits_it_and_a_bare_answer_starts_the_coach(conversation):
+    asked = conversation.intent("CrampNowIntent", {})
+    elicit = asked.directive("Dialog.ElicitSlot")
+    assert elicit is not None and elicit["slotToElicit"] == "muscle"
+    assert elicit["updatedIntent"]["name"] == "CrampNowIntent"
+    assert "calf" in asked.speech and asked.listening
+    # "calf" alone, heard through the slot's own samples while it is being elicited.
+    answered = conversation.intent(
+        "CrampNowIntent", {"muscle": Slot("calf", id="CALF")}, dialog_state="IN_PROGRESS"
+    )
+    assert "pull your foot up toward you" in answered.speech

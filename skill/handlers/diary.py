@@ -62,6 +62,9 @@ LOG_SLOTS = (
 DRAFT_KEY, PENDING_KEY, LAST_LOGGED_KEY, OFFER_KEY = "diary_log", "pending", "diary_last", "diary_offer"
 OPEN_CRAMP = "open_cramp"  # persistent: {"started_at": ISO UTC, "muscle": id, "side": id | None}
 MAX_TIMED = timedelta(hours=1)  # "it's gone" later than this: the timer was forgotten, so ask instead
+# The coach stamps a timer with the server's clock, "it's gone" carries Alexa's request time (whole
+# seconds): a cramp that eased at once may look a moment negative, which is still a measurement.
+CLOCK_SKEW = timedelta(seconds=30)
 OPEN_WINDOW = timedelta(days=1)  # an open entry older than this is not "the cramp that just stopped"
 JUST_HAPPENED = timedelta(minutes=30)
 ONE_BREATH_SKIPS = ("side", "when", "helped", "trigger")  # not asked after a one-breath log
@@ -409,16 +412,25 @@ class LogCrampIntentHandler(AbstractRequestHandler):
 TIME_SLOTS = ("when", "date", "time", "duration", "still_going")
 
 
+def timed_seconds(started: datetime, now: datetime) -> int | None:
+    """How long a timer ran, or None when it was forgotten (over an hour) or starts in the future."""
+    elapsed = now - started
+    if -CLOCK_SKEW <= elapsed <= MAX_TIMED:
+        return max(0, int(elapsed.total_seconds()))
+    return None
+
+
 def take_timed_cramp(handler_input: HandlerInput, draft: Draft) -> None:
     """A cramp timed in the last hour (the coach or "start timing") gives its start and length."""
     running = open_cramp(handler_input)
     if running is None:
         return
-    started, now = parse_iso(running["started_at"]), now_utc(handler_input)
-    if not timedelta(0) < now - started <= MAX_TIMED:
+    started = parse_iso(running["started_at"])
+    seconds = timed_seconds(started, now_utc(handler_input))
+    if seconds is None:
         return
     draft.set_when(started, True)
-    draft.duration_s = int((now - started).total_seconds())
+    draft.duration_s = seconds
     draft.muscle = draft.muscle or running.get("muscle")
     draft.side = draft.side or running.get("side")
     draft.source, draft.timer = running.get("source", "coach"), True
@@ -562,10 +574,10 @@ class CrampGoneIntentHandler(AbstractRequestHandler):
         draft.set_when(started, True)
         draft.mark_asked("side")
         said = speech(handler_input)
-        elapsed = now - started
-        if timedelta(0) < elapsed <= MAX_TIMED:
-            draft.duration_s = int(elapsed.total_seconds())
-            said.say("diary.gone.timed", duration=words.duration(said, draft.duration_s))
+        seconds = timed_seconds(started, now)
+        if seconds is not None:
+            draft.duration_s = seconds
+            said.say("diary.gone.timed", duration=words.duration(said, seconds))
         else:
             said.say(
                 "diary.gone.too_long_ago", when=words.when(said, started, now, user_zone(handler_input), True)

@@ -20,7 +20,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
-from ask_sdk_model.dialog import DelegateDirective
+from ask_sdk_model.dialog import DelegateDirective, ElicitSlotDirective
 
 from skill.engine.plan import EnginePlanner, length_problem
 from skill.engine.script import MAX_BREATHS, MAX_MINUTES, Options, Script, ScriptError, load_script
@@ -480,6 +480,12 @@ class CrampNowHandler(AbstractRequestHandler):
             cramp["side"] = side
         muscle = slot_id(handler_input, "muscle")
         if muscle not in SCRIPT_FOR_MUSCLE:
+            # Elicit the slot, so a bare answer ("my calf") is heard as this intent's muscle.
+            handler_input.response_builder.add_directive(
+                ElicitSlotDirective(
+                    slot_to_elicit="muscle", updated_intent=handler_input.request_envelope.request.intent
+                )
+            )
             return ask(handler_input, "technique.ask.muscle", "technique.ask.muscle_reprompt")
         cramp["muscle"] = muscle
         started = parse_iso(cramp["started_at"]) or utc_now()
