@@ -197,3 +197,10 @@ def test_questions_only_ever_see_the_askers_diary(conversation, services):
     services.diary.add(entry(local(24, 3), user_id="amzn1.ask.account.SOMEONE_ELSE", severity=9))
     assert "haven't logged any cramps" in ask(conversation, "LastCrampIntent").speech
     assert ask(conversation, "CrampCountIntent").speech.startswith("No cramps this week.")
+
+
+def test_a_single_cramp_is_counted_in_the_singular(conversation, services):
+    services.diary.add(entry(local(21, 4)))
+    summary = ask(conversation, "DiarySummaryIntent").speech
+    assert summary.startswith("You logged one cramp in the last 30 days.")
+    assert "1 cramps" not in summary and "1 nights" not in summary

@@ -260,7 +260,8 @@ class CrampPatternIntentHandler(QuestionHandler):
         elif summary.muscle or summary.hour:
             pattern_sentence(said, summary)
         else:
-            said.say("diary.pattern.none_yet", count=summary.count, period=question.period_words(period))
+            key = "diary.pattern.none_yet_one" if summary.count == 1 else "diary.pattern.none_yet"
+            said.say(key, count=summary.count, period=question.period_words(period))
 
 
 class CrampTrendIntentHandler(QuestionHandler):
@@ -375,8 +376,14 @@ class DiarySummaryIntentHandler(QuestionHandler):
             return
         end = min(period.end, question.local_now)
         summary = stats.summarize(entries, period.start, end)
+        if summary.count == 1:
+            key = "diary.summary.counts_one"
+        elif summary.nights == 1:
+            key = "diary.summary.counts_one_night"
+        else:
+            key = "diary.summary.counts"
         said.say(
-            "diary.summary.counts",
+            key,
             period=where,
             count=summary.count,
             nights=summary.nights,
