@@ -30,11 +30,20 @@ def main(ctx: click.Context, log_level: str | None) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help="SQLite file (default var/cramp-coach.db).")
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes."
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file (default var/cramp-coach.db).",
+)
 @click.option("--no-verify", is_flag=True, help="DEVELOPMENT ONLY: accept unsigned requests.")
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int, workers: int, db_path: Path | None, no_verify: bool) -> None:
+def serve(
+    settings: Settings, host: str, port: int, workers: int, db_path: Path | None, no_verify: bool
+) -> None:
     """Serve the skill at POST /alexa under gunicorn."""
     from skill.app import DEV_FLAG_WARNING
     from skill.server import serve as run_server
