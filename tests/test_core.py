@@ -58,10 +58,13 @@ def test_unknown_intent_gets_fallback_help_not_an_error(invoke):
     assert "didn't catch" in raw["response"]["outputSpeech"]["ssml"]
 
 
-def test_a_failing_handler_apologises_and_logs_the_request_id(invoke, caplog):
+@pytest.mark.parametrize("missing", ["user", "userId"])
+def test_a_failing_handler_apologises_and_logs_the_request_id(invoke, caplog, missing):
+    """Persistence cannot key the user, so the handler fails (a user without a userId was once stored
+    under a NULL key instead, and every such request shared, or piled up, one profile)."""
     envelope = envelopes.launch()
-    del envelope["context"]["System"]["user"]  # persistence cannot key the user: the handler fails
-    del envelope["session"]["user"]
+    for holder in (envelope["context"]["System"], envelope["session"]):
+        del (holder if missing == "user" else holder["user"])[missing]
     raw = invoke(envelope)
     assert "something went wrong" in raw["response"]["outputSpeech"]["ssml"]
     assert envelope["request"]["requestId"] in caplog.text

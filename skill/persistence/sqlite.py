@@ -75,10 +75,13 @@ MIGRATIONS: list[str] = [
 
 def user_id_of(request_envelope: RequestEnvelope) -> str:
     """The Alexa user id, the only key any user data is stored under."""
-    try:
-        return request_envelope.context.system.user.user_id
-    except AttributeError as exc:
-        raise PersistenceException("request has no user id") from exc
+    context = request_envelope.context
+    system = context.system if context is not None else None
+    user = system.user if system is not None else None
+    # A user without a userId counts as missing too: its data would be keyed by NULL (None).
+    if user is None or not user.user_id:
+        raise PersistenceException("request has no user id")
+    return user.user_id
 
 
 class SQLiteDatabase:
