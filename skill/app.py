@@ -123,10 +123,12 @@ def create_app(
             return refuse(400, "invalid request envelope")
         # Alexa always sends context.System.application; ask-sdk's own skill ID check reads it there
         # (the verifier also accepts the session's), so without it a request would end in a 500.
-        system = getattr(request_envelope.context, "system", None)
-        if request_envelope.request is None or not getattr(system, "application", None):
+        context = request_envelope.context
+        system = context.system if context is not None else None
+        application = system.application if system is not None else None
+        if request_envelope.request is None or application is None:
             return refuse(400, "invalid request envelope")
-        if not isinstance(system.application.application_id, str):
+        if not isinstance(application.application_id, str):
             return refuse(400, "invalid request envelope")
         response_envelope = skill.invoke(request_envelope=request_envelope, context=None)
         return jsonify(skill.serializer.serialize(response_envelope))

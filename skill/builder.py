@@ -99,7 +99,8 @@ def build_skill(settings: Settings | None = None, services: Services | None = No
     settings = settings or Settings.from_env()
     services = services or build_services(settings)
     builder = CustomSkillBuilder(persistence_adapter=services.persistence, api_client=TimedApiClient())
-    builder.skill_id = settings.skill_id
+    # ask-sdk declares the attribute only by assigning None, so mypy infers the type None.
+    builder.skill_id = settings.skill_id  # type: ignore[assignment]
     for handler in request_handlers():
         builder.add_request_handler(handler)
     builder.add_global_request_interceptor(ServicesInterceptor(services))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
@@ -23,7 +23,8 @@ def handler_for(skill: CustomSkill) -> Callable[[dict[str, Any], Any], dict[str,
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         request_envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
         response_envelope = skill.invoke(request_envelope=request_envelope, context=context)
-        return skill.serializer.serialize(response_envelope)
+        # ask-sdk's serializer is typed for any model; a ResponseEnvelope always becomes a dict.
+        return cast(dict[str, Any], skill.serializer.serialize(response_envelope))
 
     return lambda_handler
 

@@ -11,10 +11,11 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model.interfaces.system import SystemState
 from ask_sdk_model.services import ServiceException
 from ask_sdk_model.services.reminder_management import (
     AlertInfo,
@@ -132,13 +133,20 @@ def build_request(
     )
 
 
+def _system(handler_input: HandlerInput) -> SystemState:
+    context = handler_input.request_envelope.context
+    # Typed Optional by ask-sdk-model; Alexa always sends it, and the web app refuses envelopes without.
+    assert context is not None and context.system is not None, "request envelope without context.System"
+    return context.system
+
+
 def has_permission(handler_input: HandlerInput) -> bool | None:
     """What the request says about the reminders permission: True, False, or None when it doesn't say.
 
     Alexa lists granted scopes under ``user.permissions.scopes`` on newer requests; older ones only
     carry a ``consentToken`` once the user granted something. The API's 401/403 is the final word.
     """
-    user = handler_input.request_envelope.context.system.user
+    user = _system(handler_input).user
     permissions = getattr(user, "permissions", None)
     if permissions is None:
         return False
@@ -156,7 +164,8 @@ class _ReminderClient(ReminderManagementServiceClient):
     """
 
     def list_raw(self) -> dict[str, Any]:
-        response = self.invoke(
+        # ask-sdk-model's per-argument type comments on ``invoke`` give ``self`` the type ``str``.
+        response = self.invoke(  # type: ignore[misc]
             method="GET",
             endpoint=self._api_endpoint,
             path="/v1/alerts/reminders",
@@ -173,7 +182,9 @@ class _ReminderClient(ReminderManagementServiceClient):
             ],
             response_type="object",
         )
-        return response.body or {}
+        assert response is not None, "invoke returns a response or raises ServiceException"
+        # Deserialised as plain "object": the JSON object the API answers with.
+        return cast(dict[str, Any], response.body or {})
 
 
 def _classified(exc: ServiceException) -> Exception:
@@ -197,7 +208,10 @@ class Reminders:
 
     def time_zone(self) -> str | None:
         """The device's time zone id, or None when the settings API doesn't answer."""
-        device = self.handler_input.request_envelope.context.system.device
+        device = _system(self.handler_input).device
+        if device is None or device.device_id is None:
+            log.info("no device time zone: the request names no device")
+            return None
         try:
             zone = self._factory.get_ups_service().get_system_time_zone(device.device_id)
         except (ServiceException, AttributeError) as exc:
@@ -207,7 +221,8 @@ class Reminders:
 
     def create(self, time: ClockTime, text: str) -> str:
         """Create a daily reminder; returns its alert token."""
-        locale = self.handler_input.request_envelope.request.locale or "en-US"
+        incoming = self.handler_input.request_envelope.request
+        locale = (incoming.locale if incoming is not None else None) or "en-US"
         zone = self.time_zone()
         request = build_request(time, text, locale, zone, local_now(zone))
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from datetime import datetime
 
-from skill.diary.model import CrampEntry, PracticeSession
+from skill.diary.model import CrampEntry, PracticeSession, now_utc
 
 
 class StorageError(Exception):
@@ -90,9 +90,9 @@ class DiaryRepository(ABC):
         time_zone: str = "UTC",
     ) -> PracticeSession:
         """Log one technique session (finished or stopped early) and return it."""
-        extra = {"at": at} if at is not None else {}
+        at = at if at is not None else now_utc()  # PracticeSession's own default
         session = PracticeSession(
-            user_id, technique, float(minutes), bool(completed), time_zone=time_zone, **extra
+            user_id, technique, float(minutes), bool(completed), at=at, time_zone=time_zone
         )
         self.add_practice(session)
         return session

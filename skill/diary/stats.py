@@ -61,7 +61,8 @@ def typical_hour(entries: Sequence[CrampEntry]) -> Share | None:
     if len(times) < 2:
         return None
     minutes = [t.hour * 60 + t.minute for t in times]
-    best_start, best = 0, []
+    best_start = 0
+    best: list[int] = []
     for hour in range(24):
         window = [m for m in minutes if (m - hour * 60) % 1440 < 120]
         if len(window) > len(best):

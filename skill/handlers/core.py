@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import logging
+from typing import cast
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
-from ask_sdk_model import Response
+from ask_sdk_core.utils import get_intent_name, get_request_type, is_intent_name, is_request_type
+from ask_sdk_model import Response, SessionEndedRequest
+from ask_sdk_model.interfaces.system import ExceptionEncounteredRequest
 
 from skill.handlers import state
 from skill.speech.reply import respond, speech
@@ -102,7 +104,7 @@ class SessionEndedRequestHandler(AbstractRequestHandler):
         return is_request_type("SessionEndedRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = handler_input.request_envelope.request
+        request = cast(SessionEndedRequest, handler_input.request_envelope.request)  # per can_handle
         error = getattr(request, "error", None)
         log.info(
             "session ended reason=%s error=%s",
@@ -119,7 +121,7 @@ class ExceptionEncounteredHandler(AbstractRequestHandler):
         return is_request_type("System.ExceptionEncountered")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = handler_input.request_envelope.request
+        request = cast(ExceptionEncounteredRequest, handler_input.request_envelope.request)  # per can_handle
         error = getattr(request, "error", None)
         log.warning(
             "device reported an error request_id=%s error=%s cause=%s",
@@ -150,7 +152,7 @@ class UnhandledIntentHandler(AbstractRequestHandler):
         return is_request_type("IntentRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.info("unhandled intent %s", handler_input.request_envelope.request.intent.name)
+        log.info("unhandled intent %s", get_intent_name(handler_input))
         return FallbackIntentHandler().handle(handler_input)
 
 
@@ -164,7 +166,7 @@ class UnclaimedRequestHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.info("unclaimed request type %s", handler_input.request_envelope.request.object_type)
+        log.info("unclaimed request type %s", get_request_type(handler_input))
         if not state.has_session(handler_input):
             return handler_input.response_builder.response
         return FallbackIntentHandler().handle(handler_input)
@@ -178,13 +180,16 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         request = handler_input.request_envelope.request
+        # Typed Optional by ask-sdk-model; Alexa always sends one, and the web app refuses envelopes without.
+        assert request is not None, "request envelope without a request"
         log.exception("error handling request_id=%s type=%s", request.request_id, request.object_type)
-        if not state.has_session(handler_input) or is_request_type("SessionEndedRequest")(handler_input):
-            # AudioPlayer and skill events take no speech, and Alexa accepts no answer to a session
-            # that has ended: an empty response is the valid answer.
+        session = handler_input.request_envelope.session
+        if session is None or is_request_type("SessionEndedRequest")(handler_input):
+            # AudioPlayer and skill events (no session) take no speech, and Alexa accepts no answer to a
+            # session that has ended: an empty response is the valid answer.
             return handler_input.response_builder.response
         # The failed handler may have left session state half written; carry on from what came in.
-        incoming = handler_input.request_envelope.session.attributes or {}
+        incoming = session.attributes or {}
         handler_input.attributes_manager.session_attributes = copy.deepcopy(incoming)
         return respond(
             handler_input,

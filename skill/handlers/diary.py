@@ -16,6 +16,7 @@ from typing import Any
 
 import isodate
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_dialog_state, get_slot, is_intent_name
 from ask_sdk_model import (
@@ -48,6 +49,7 @@ from skill.handlers import diary_words as words
 from skill.handlers import state
 from skill.handlers.slots import slot_id, slot_text
 from skill.handlers.timezone import user_zone, zone_name
+from skill.persistence.sqlite import user_id_of
 from skill.safety.messages import say_findings
 from skill.services import services
 from skill.speech.reply import Speech, respond, speech
@@ -97,7 +99,7 @@ def local_now(handler_input: HandlerInput) -> datetime:
 
 
 def user_id(handler_input: HandlerInput) -> str:
-    return handler_input.request_envelope.context.system.user.user_id
+    return user_id_of(handler_input.request_envelope)
 
 
 KNOWN_IDS: dict[str, tuple[str, ...]] = {
@@ -622,7 +624,7 @@ def record_practice(handler_input: HandlerInput, technique: str, minutes: float,
             at=now_utc(handler_input),
             time_zone=zone_name(handler_input),
         )
-    except (StorageError, ValueError):
+    except (StorageError, ValueError, PersistenceException):  # the last: a request without a user id
         log.exception("could not record practice of %s", technique)
         return False
     return True

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
-from ask_sdk_model import IntentConfirmationStatus, Response
+from ask_sdk_model import IntentConfirmationStatus, IntentRequest, Response
 from ask_sdk_model.dialog import ConfirmIntentDirective
 
 from skill import safety
@@ -132,7 +133,8 @@ class DeleteDiaryIntentHandler(AbstractRequestHandler):
         return is_intent_name("DeleteDiaryIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        intent = handler_input.request_envelope.request.intent
+        intent = cast(IntentRequest, handler_input.request_envelope.request).intent  # per can_handle
+        assert intent is not None, "Alexa sends the intent with every IntentRequest"
         status = intent.confirmation_status
         said = speech(handler_input)
         if status == IntentConfirmationStatus.DENIED:

@@ -9,6 +9,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
+from skill.persistence.sqlite import user_id_of
 from skill.services import services
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ class SkillDisabledHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         envelope = handler_input.request_envelope
         found = services(handler_input)
-        removed = found.diary.delete_all(envelope.context.system.user.user_id)
+        removed = found.diary.delete_all(user_id_of(envelope))
         found.persistence.delete_attributes(envelope)
         log.info("skill disabled: erased %d diary records and the persistent attributes", removed)
         return handler_input.response_builder.response

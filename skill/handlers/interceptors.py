@@ -6,13 +6,20 @@ import logging
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import Response
+from ask_sdk_model import Request, Response
 
 log = logging.getLogger("skill.requests")
 
 
-def _describe(handler_input: HandlerInput) -> str:
+def _request(handler_input: HandlerInput) -> Request:
     request = handler_input.request_envelope.request
+    # Typed Optional by ask-sdk-model; Alexa always sends one, and the web app refuses envelopes without.
+    assert request is not None, "request envelope without a request"
+    return request
+
+
+def _describe(handler_input: HandlerInput) -> str:
+    request = _request(handler_input)
     intent = getattr(request, "intent", None)
     return f"{request.object_type}{':' + intent.name if intent is not None else ''}"
 
@@ -21,9 +28,7 @@ class RequestLogInterceptor(AbstractRequestInterceptor):
     """Log the request id and type (slot values and user ids are personal data: not logged)."""
 
     def process(self, handler_input: HandlerInput) -> None:
-        log.info(
-            "request id=%s %s", handler_input.request_envelope.request.request_id, _describe(handler_input)
-        )
+        log.info("request id=%s %s", _request(handler_input).request_id, _describe(handler_input))
 
 
 class ResponseLogInterceptor(AbstractResponseInterceptor):
@@ -36,7 +41,7 @@ class ResponseLogInterceptor(AbstractResponseInterceptor):
         directives = [d.object_type for d in response.directives or []]
         log.info(
             "response id=%s speech_chars=%d directives=%s end=%s",
-            handler_input.request_envelope.request.request_id,
+            _request(handler_input).request_id,
             len(speech),
             directives,
             response.should_end_session,

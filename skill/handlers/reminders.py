@@ -12,14 +12,14 @@ Flow for "remind me to do my bedtime stretches at ten every night":
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
-from ask_sdk_model import IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
+from ask_sdk_model import IntentConfirmationStatus, IntentRequest, Response, Slot, SlotConfirmationStatus
 from ask_sdk_model.dialog import ConfirmIntentDirective, ElicitSlotDirective
-from ask_sdk_model.interfaces.connections import SendRequestDirective
+from ask_sdk_model.interfaces.connections import ConnectionsResponse, SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from skill import reminders as api
@@ -126,7 +126,8 @@ class SetReminderIntentHandler(AbstractRequestHandler):
         return is_intent_name("SetReminderIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        intent = handler_input.request_envelope.request.intent
+        intent = cast(IntentRequest, handler_input.request_envelope.request).intent  # per can_handle
+        assert intent is not None, "Alexa sends the intent with every IntentRequest"
         session = state.session_state(handler_input)
         said = speech(handler_input)
         if intent.confirmation_status == IntentConfirmationStatus.DENIED:
@@ -179,7 +180,7 @@ class PermissionResponseHandler(AbstractRequestHandler):
         return getattr(handler_input.request_envelope.request, "name", None) == "AskFor"
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = handler_input.request_envelope.request
+        request = cast(ConnectionsResponse, handler_input.request_envelope.request)  # per can_handle
         session = state.session_state(handler_input)
         said = speech(handler_input)
         code = str(getattr(request.status, "code", "") or "")

@@ -6,7 +6,7 @@ Session state lives under one key (``cc``) so it stays small and easy to inspect
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from ask_sdk_core.handler_input import HandlerInput
 
@@ -23,13 +23,15 @@ def session_state(handler_input: HandlerInput) -> dict[str, Any]:
     if not has_session(handler_input):
         return {}
     attributes = handler_input.attributes_manager.session_attributes
+    assert attributes is not None, "ask-sdk makes session attributes a dict whenever there is a session"
     return attributes.setdefault(SESSION_KEY, {})
 
 
 def profile(handler_input: HandlerInput) -> dict[str, Any]:
     """The user's persistent profile (created on first access)."""
     attributes = handler_input.attributes_manager.persistent_attributes
-    return attributes.setdefault("profile", {})
+    # ask-sdk types persistent attributes as dict[str, object]; the profile is always a dict (made here).
+    return cast(dict[str, Any], attributes.setdefault("profile", {}))
 
 
 def save_persistent(handler_input: HandlerInput) -> None:

@@ -13,13 +13,20 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import isodate
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
-from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
+from ask_sdk_model import (
+    Intent,
+    IntentConfirmationStatus,
+    IntentRequest,
+    Response,
+    Slot,
+    SlotConfirmationStatus,
+)
 from ask_sdk_model.dialog import DelegateDirective, ElicitSlotDirective
 
 from skill.engine.plan import EnginePlanner, length_problem
@@ -481,10 +488,9 @@ class CrampNowHandler(AbstractRequestHandler):
         muscle = slot_id(handler_input, "muscle")
         if muscle not in SCRIPT_FOR_MUSCLE:
             # Elicit the slot, so a bare answer ("my calf") is heard as this intent's muscle.
+            request = cast(IntentRequest, handler_input.request_envelope.request)  # per can_handle
             handler_input.response_builder.add_directive(
-                ElicitSlotDirective(
-                    slot_to_elicit="muscle", updated_intent=handler_input.request_envelope.request.intent
-                )
+                ElicitSlotDirective(slot_to_elicit="muscle", updated_intent=request.intent)
             )
             return ask(handler_input, "technique.ask.muscle", "technique.ask.muscle_reprompt")
         cramp["muscle"] = muscle

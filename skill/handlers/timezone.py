@@ -13,6 +13,8 @@ import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import RequestEnvelope
+from ask_sdk_model.interfaces.system import SystemState
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +30,23 @@ _cache: dict[tuple[str, str], tuple[str | None, float]] = {}
 _lock = threading.Lock()
 
 
+def _system(envelope: RequestEnvelope) -> SystemState | None:
+    return envelope.context.system if envelope.context is not None else None
+
+
+def _device_id(envelope: RequestEnvelope) -> str | None:
+    system = _system(envelope)
+    device = system.device if system is not None else None
+    return device.device_id if device is not None and device.device_id else None
+
+
 def fetch_zone(handler_input: HandlerInput) -> str | None:
     """The device's zone id from the Alexa settings API, or None when it cannot be had."""
-    system = handler_input.request_envelope.context.system
+    device_id = _device_id(handler_input.request_envelope)
+    if device_id is None:  # zone_name asks only for a device it can name
+        return None
     try:
-        zone = handler_input.service_client_factory.get_ups_service().get_system_time_zone(
-            system.device.device_id
-        )
+        zone = handler_input.service_client_factory.get_ups_service().get_system_time_zone(device_id)
     except Exception as exc:  # any failure (no API client, network, 403...) means "unknown"
         log.info("device time zone unavailable: %s", type(exc).__name__)
         return None
@@ -51,9 +63,8 @@ def _valid(name: str | None) -> str | None:
 def zone_name(handler_input: HandlerInput) -> str:
     """The IANA zone of the user's device (cached), else the locale's usual zone, else UTC."""
     envelope = handler_input.request_envelope
-    system = envelope.context.system
-    device = getattr(getattr(system, "device", None), "device_id", None) or ""
-    key = (getattr(system, "api_endpoint", None) or "", device)
+    device = _device_id(envelope) or ""
+    key = (getattr(_system(envelope), "api_endpoint", None) or "", device)
     now = time.monotonic()
     with _lock:
         cached = _cache.get(key)

@@ -44,7 +44,8 @@ class Speech:
 
 def speech(handler_input: HandlerInput) -> Speech:
     """A new Speech in the request's locale."""
-    return Speech(handler_input.request_envelope.request.locale)
+    request = handler_input.request_envelope.request
+    return Speech(request.locale if request is not None else None)
 
 
 def respond(
