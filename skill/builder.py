@@ -28,7 +28,7 @@ from skill.services import Services, ServicesInterceptor, build_services
 def request_handlers() -> list:
     """Every request handler, in routing order."""
     return [
-        # Requests without a session (skill events, AudioPlayer) come first.
+        # Launch (a returning user first), session end, and events that arrive without a session.
         personal.WelcomeBackLaunchHandler(),
         core.LaunchRequestHandler(),
         events.SkillDisabledHandler(),
@@ -63,6 +63,7 @@ def request_handlers() -> list:
         diary_changes.DeleteLastCrampIntentHandler(),
         diary_changes.CorrectCrampIntentHandler(),
         diary_changes.DeleteDiaryIntentHandler(),
+        # Guided techniques: answers to a technique's own question, then the controls of a session.
         techniques.TechniqueAnswerHandler(),
         # Pause, resume, next, previous, start over, repeat and stop mean the AudioPlayer when our audio
         # is in control (outside a spoken session): before the spoken session's own controls.
@@ -73,6 +74,7 @@ def request_handlers() -> list:
         session_control.StopSessionHandler(),
         techniques.CrampNowHandler(),
         techniques.StartTechniqueHandler(),
+        # Reminders (with the permission answer) and personal preferences.
         reminders.PermissionResponseHandler(),
         reminders.SetReminderIntentHandler(),
         reminders.ListRemindersIntentHandler(),
@@ -82,6 +84,7 @@ def request_handlers() -> list:
         personal.UsualIntentHandler(),
         personal.SameAsLastTimeIntentHandler(),
         personal.ForgetPreferencesIntentHandler(),
+        # Session controls with no session to control: say so helpfully.
         session_control.NoSessionControlHandler(),
         # Built-ins that apply everywhere, after the features that may claim them in context.
         core.HelpIntentHandler(),
