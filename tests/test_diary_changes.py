@@ -124,9 +124,14 @@ def test_delete_everything_needs_an_explicit_yes(conversation, services):
     assert len(services.diary.entries(USER)) == 1
     conversation.end()
     conversation.intent("DeleteDiaryIntent", dialog_state="STARTED")
+    services.persistence.save_attributes(
+        request_envelope(), {"profile": {"disclaimer_heard": True, "nights": {"2026-11-23": "none"}}}
+    )
     done = conversation.intent("DeleteDiaryIntent", confirmation="CONFIRMED", dialog_state="IN_PROGRESS")
     assert "deleted" in done.speech
     assert services.diary.entries(USER) == []
+    # The morning check-in's "no cramps last night" answers are diary data too.
+    assert services.persistence.get_attributes(request_envelope())["profile"] == {"disclaimer_heard": True}
 
 
 def test_a_yes_alone_never_deletes_the_diary(conversation, services):

@@ -152,7 +152,11 @@ class DeleteDiaryIntentHandler(AbstractRequestHandler):
             return respond(handler_input, said.say("diary.change_failed"), end_session=True)
         attributes = handler_input.attributes_manager.persistent_attributes
         attributes.pop(OPEN_CRAMP, None)
-        state.profile(handler_input).pop("medicines", None)
+        profile = state.profile(handler_input)
+        # Diary data kept in the profile: medicines mentioned, and the morning check-in's answers
+        # ("nights", skill/handlers/personal.py), which the nights-after-practice comparison reads.
+        for key in ("medicines", "nights"):
+            profile.pop(key, None)
         state.save_persistent(handler_input)
         state.session_state(handler_input).pop(LAST_LOGGED_KEY, None)
         log.info("diary deleted on request: %d records", removed)
