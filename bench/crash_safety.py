@@ -49,6 +49,7 @@ import requests
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
+from bench.workloads import NO_API, diary_log
 from skill.builder import request_handlers
 from skill.config import Settings
 from skill.content.catalog import default_catalog
@@ -59,7 +60,6 @@ from tests import envelopes
 from tests.envelopes import Slot
 
 ROOT = Path(__file__).resolve().parents[1]
-NO_API = "https://127.0.0.1:9"  # Alexa API calls (time zone) are refused at once, never sent to Amazon
 
 
 @dataclass(frozen=True)
@@ -77,19 +77,6 @@ def _speech(reply: dict[str, Any]) -> str:
 
 def _launch(user: str) -> dict[str, Any]:
     return envelopes.launch(user_id=user, api_endpoint=NO_API)
-
-
-def _log_cramp(user: str) -> dict[str, Any]:
-    slots = {
-        "muscle": Slot("calf", id="CALF", slot_type="Muscle"),
-        "side": Slot("left", id="LEFT", slot_type="Side"),
-        "severity": "5",
-        "duration": "PT2M",
-        "skip": Slot("that's all", id="DONE", slot_type="Skip"),
-    }
-    return envelopes.intent(
-        "LogCrampIntent", slots, dialog_state="STARTED", new=True, user_id=user, api_endpoint=NO_API
-    )
 
 
 def _entry_id(reply: dict[str, Any]) -> str | None:
@@ -130,7 +117,7 @@ def available_writes() -> list[Write]:
     handled = {type(h).__name__ for h in request_handlers()}
     writes = [Write("profile", _launch, lambda reply: "yes" if "medical advice" in _speech(reply) else None)]
     if "LogCrampIntent" in intents:
-        writes.append(Write("diary", _log_cramp, _entry_id))
+        writes.append(Write("diary", diary_log, _entry_id))
     if "SetPreferenceIntent" in intents:
         writes.append(Write("setting", _set_pace, _pace_confirmed))
     if "PlaybackStoppedHandler" in handled:
