@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import subprocess
 from array import array
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from skill.audio.pcm import Clip
 
@@ -31,3 +33,17 @@ class ToneBackend:
         pad = array("h", bytes(2 * round(self.padding * self.sample_rate)))
         tone = (PERIOD * (loud // len(PERIOD) + 1))[:loud]
         return Clip(pad + tone + pad, self.sample_rate)
+
+
+def probe_mp3(source: Path | bytes) -> dict[str, str]:
+    """What ffprobe reports of an MP3's stream (codec, sample rate, channels, bit rate)."""
+    command = ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name,sample_rate,channels,bit_rate"]
+    command += ["-of", "default=noprint_wrappers=1"]
+    piped = isinstance(source, bytes)
+    out = subprocess.run(
+        [*command, "-" if piped else str(source)],
+        input=source if piped else None,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    return dict(line.split("=", 1) for line in out.split())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
 from array import array
 
 import pytest
@@ -17,7 +16,7 @@ from skill.audio.render import (
     plan_parts,
     render_parts,
 )
-from tests.audio_fakes import ToneBackend
+from tests.audio_fakes import ToneBackend, probe_mp3
 
 
 def timeline(*slots: tuple[str | None, float], checkpoints: frozenset[int] = frozenset()) -> list[TimedItem]:
@@ -143,26 +142,12 @@ def test_clips_at_another_sample_rate_are_refused():
 def test_mp3_is_constant_48_kbps_mono_at_the_speech_rate_with_or_without_the_lame_program(lame, rate):
     tone = Clip(array("h", (round(6000 * math.sin(i * 0.25)) for i in range(rate * 3))), rate)
     data = encode_mp3(tone, 48, lame=lame)
-    probe = (
-        subprocess.run(
-            [
-                "ffprobe",
-                "-v",
-                "error",
-                "-show_entries",
-                "stream=codec_name,sample_rate,channels,bit_rate",
-                "-of",
-                "default=noprint_wrappers=1",
-                "-",
-            ],
-            input=data,
-            capture_output=True,
-            check=True,
-        )
-        .stdout.decode()
-        .split()
-    )
-    assert sorted(probe) == sorted(["codec_name=mp3", f"sample_rate={rate}", "channels=1", "bit_rate=48000"])
+    assert probe_mp3(data) == {
+        "codec_name": "mp3",
+        "sample_rate": str(rate),
+        "channels": "1",
+        "bit_rate": "48000",
+    }
     assert len(data) == pytest.approx(3 * 48000 / 8, rel=0.1)
 
 

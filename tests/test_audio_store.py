@@ -12,7 +12,7 @@ from moto import mock_aws
 from skill.audio.pcm import Clip
 from skill.audio.render import RenderOptions, TimedItem
 from skill.audio.store import PART_NAME, AudioJob, AudioStore
-from tests.audio_fakes import ToneBackend
+from tests.audio_fakes import ToneBackend, probe_mp3
 
 
 def job(**overrides) -> AudioJob:
@@ -30,25 +30,6 @@ def job(**overrides) -> AudioJob:
     }
     values.update(overrides)
     return AudioJob(**values)
-
-
-def probe(path) -> dict[str, str]:
-    out = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-show_entries",
-            "stream=codec_name,sample_rate,channels,bit_rate",
-            "-of",
-            "default=noprint_wrappers=1",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return dict(line.split("=", 1) for line in out.split())
 
 
 def decoded_seconds(path) -> float:
@@ -69,7 +50,7 @@ def test_render_writes_mp3_parts_and_a_manifest_with_real_starts(tmp_path):
     for part in manifest["parts"]:
         assert PART_NAME.match(part["file"])
         path = tmp_path / part["file"]
-        assert probe(path) == {
+        assert probe_mp3(path) == {
             "codec_name": "mp3",
             "sample_rate": "16000",
             "channels": "1",
