@@ -1,0 +1,1 @@
+"""State below the handlers (see ``skill.state.schema`` for everything the skill stores)."""
