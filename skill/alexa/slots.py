@@ -36,10 +36,6 @@ def is_yes(handler_input: HandlerInput) -> bool:
     return is_intent_name(YES)(handler_input)
 
 
-def is_no(handler_input: HandlerInput) -> bool:
-    return is_intent_name(NO)(handler_input)
-
-
 def is_yes_or_no(handler_input: HandlerInput) -> bool:
     return any_of(handler_input, YES, NO)
 

@@ -66,11 +66,6 @@ def note_night(handler_input: HandlerInput, night: date, answer: str) -> None:
     user.save(handler_input)
 
 
-def quiet_nights(handler_input: HandlerInput) -> set[date]:
-    """Nights the user said at the morning check-in had no cramps."""
-    return {date.fromisoformat(n) for n, answer in nights(handler_input).items() if answer == "none"}
-
-
 def _checkin_night(handler_input: HandlerInput, now: datetime, practice: list[Any]) -> date | None:
     """Last night, when the user practised before it, logged no cramp for it and was not asked yet."""
     night = last_night(now)

@@ -54,13 +54,6 @@ def live(handler_input: HandlerInput) -> SessionState | None:
     return session if session.status in ("active", "paused") else None
 
 
-def finished(handler_input: HandlerInput) -> SessionState | None:
-    """The session just completed, kept while its "shall I log it?" question is open."""
-    data = namespace.session_state(handler_input).get(SESSION)
-    session = _readable(data, handler_input) if data else None
-    return session if session is not None and session.status == "complete" else None
-
-
 def keep(handler_input: HandlerInput, session: SessionState, *, in_mode: bool = True) -> None:
     """Store the session after a turn; ``in_mode``: the user is in the technique (contextual help)."""
     if namespace.has_session(handler_input):
