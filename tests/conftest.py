@@ -24,7 +24,8 @@ from tests.pki import pki, pki_session, untrusted_pki, untrusted_pki_session
 # Locally they stay random, which finds more; HYPOTHESIS_PROFILE=ci reproduces CI's run.
 hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 hypothesis_settings.register_profile("dev")
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+hypothesis_settings.load_profile(PROFILE)
 
 # Fixtures shared by all tests (re-exported so pytest finds them here).
 __all__ = ["pki", "pki_session", "untrusted_pki", "untrusted_pki_session"]
