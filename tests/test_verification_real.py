@@ -24,8 +24,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509 import verification as x509_verification
 
-from skill.app import create_app
-from skill.verification import RequestVerifier, VerificationError
+from skill.web.app import create_app
+from skill.web.verification import RequestVerifier, VerificationError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "real-alexa"
 REQUESTS = sorted(path for path in (FIXTURES / "requests").iterdir() if path.is_dir())
