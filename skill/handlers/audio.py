@@ -35,7 +35,6 @@ from ask_sdk_model.interfaces.audioplayer import (
     Stream,
 )
 
-from skill.audio import session_audio
 from skill.audio.playback import InsecureAudioURL, Position, Token, decode_or_none, stream_url
 from skill.engine.script import ScriptError, load_script
 from skill.handlers import state
@@ -43,6 +42,14 @@ from skill.services import services
 from skill.speech.reply import respond, speech
 
 log = logging.getLogger(__name__)
+
+
+def _session_audio() -> Any:
+    """The audio pipeline, imported on first use: a launch or a diary log never loads it (cold starts)."""
+    from skill.audio import session_audio
+
+    return session_audio
+
 
 # -- what the device and the user have -----------------------------------------------------------
 
@@ -131,7 +138,7 @@ def should_play_audio(handler_input: HandlerInput, script: str, options: dict[st
     be given and the audio is rendered or can be, and the last attempt on this device did not fail.
     """
     locale = _request(handler_input).locale
-    if not supports_audio(handler_input) or not session_audio.is_long(script, options, locale):
+    if not supports_audio(handler_input) or not _session_audio().is_long(script, options, locale):
         return False
     position = stored_position(handler_input)
     if position is not None and position.status == "failed":
@@ -147,7 +154,7 @@ def should_play_audio(handler_input: HandlerInput, script: str, options: dict[st
     except InsecureAudioURL as exc:
         log.error("%s: long sessions are spoken", exc)
         return False
-    return session_audio.available(settings, script, options, locale)
+    return _session_audio().available(settings, script, options, locale)
 
 
 def _title(handler_input: HandlerInput, script: str) -> str:
@@ -188,7 +195,7 @@ def start_playback(
     then part 1 from the start; the session ends and the audio takes over."""
     locale = _request(handler_input).locale
     settings = services(handler_input).settings
-    token = session_audio.prepare(settings, script, options, locale)
+    token = _session_audio().prepare(settings, script, options, locale)
     _save(handler_input, Position(token=token.encode(), offset_ms=0, status="playing", locale=locale))
     state.session_state(handler_input).clear()
     handler_input.response_builder.add_directive(_play(handler_input, token))
@@ -201,7 +208,7 @@ def start_playback(
 def _resume_response(handler_input: HandlerInput, token: Token, offset_ms: int, *, spoken: bool) -> Response:
     """Play ``token`` from ``offset_ms`` (making sure that part exists first)."""
     settings = services(handler_input).settings
-    token = session_audio.ensure_part(settings, token, _request(handler_input).locale)
+    token = _session_audio().ensure_part(settings, token, _request(handler_input).locale)
     _save(
         handler_input,
         Position(
@@ -315,7 +322,7 @@ def _continue_by_voice(handler_input: HandlerInput, token: Token, offset_ms: int
     try:
         options = Options.from_dict(token.options)
         planned = plan(token.script, options, locale)
-        job = session_audio.job_for(token.script, token.options, locale)
+        job = _session_audio().job_for(token.script, token.options, locale)
     except (ScriptError, ValueError):
         log.warning("cannot continue %s by voice", token.script)
         return
@@ -365,7 +372,7 @@ class PlaybackNearlyFinishedHandler(AbstractRequestHandler):
         token = decode_or_none(_request(handler_input).token)
         if token is not None and token.part < token.parts:
             locale = _request(handler_input).locale
-            following = session_audio.ensure_part(
+            following = _session_audio().ensure_part(
                 services(handler_input).settings, token.at(token.part + 1), locale
             )
             handler_input.response_builder.add_directive(
