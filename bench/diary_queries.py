@@ -95,7 +95,7 @@ def seed(services: Services, entries: list[CrampEntry], practice: list[PracticeS
         assert isinstance(repository, dynamodb.DynamoDBDiaryRepository)
         items = [
             item for entry in entries for item in (dynamodb.entry_item(entry), dynamodb.pointer_item(entry))
-        ]
+        ] + dynamodb.tally_items(entries)
         table = repository.table
         for offset in range(0, len(items), 25):
             batch = [{"PutRequest": {"Item": item}} for item in items[offset : offset + 25]]

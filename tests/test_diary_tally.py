@@ -210,3 +210,28 @@ def test_a_stored_tally_of_another_version_is_counted_again(tmp_path, monkeypatc
     check_store(repository, rng)
     repository.add(diary(rng, 1)[0])  # and a write recounts the tallies it touches
     check_store(repository, rng)
+
+
+def test_cramps_logged_at_once_on_several_devices_are_all_counted(repository):
+    """Writers racing for one day's tally: each write either lands with its count or retries."""
+    import threading
+
+    rng = random.Random(21)
+    entries = [e.with_changes(started_at=NOW - timedelta(minutes=i)) for i, e in enumerate(diary(rng, 24))]
+    errors: list[BaseException] = []
+
+    def log(part: list[CrampEntry]) -> None:
+        try:
+            for entry in part:
+                repository.add(entry)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=log, args=(entries[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert repository.tally(USER).data == Tally.of(repository.entries(USER)).data
+    assert repository.tally(USER).count == 24
