@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from functools import lru_cache
 
 MAX_SPEECH_CHARS = 8000  # outputSpeech must be *under* this (Request and Response JSON reference)
 MAX_BREAK_SECONDS = 10.0  # longest single <break> Alexa accepts (SSML reference)
@@ -156,8 +157,13 @@ def _check_element(element: ET.Element, locale: str | None) -> int:
     return audio_tags
 
 
+@lru_cache(maxsize=1024)
 def validate(document: str, locale: str | None = None) -> None:
-    """Raise SSMLError unless the document is SSML Alexa accepts (in ``locale``, when given)."""
+    """Raise SSMLError unless the document is SSML Alexa accepts (in ``locale``, when given).
+
+    Cached: most replies are said again and again (help, welcome, prompts), and a document that
+    passed once passes again; a failure raises, and raising is never cached.
+    """
     if len(document) >= MAX_SPEECH_CHARS:
         raise SSMLError(f"speech is {len(document)} characters; Alexa needs under {MAX_SPEECH_CHARS}")
     try:
