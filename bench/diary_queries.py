@@ -191,13 +191,21 @@ def dynamodb_services() -> tuple[Services, Any]:
     return services, server
 
 
-def main() -> None:
+def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=200, help="timed runs per question (SQLite)")
     parser.add_argument("--dynamodb-runs", type=int, default=10, help="timed runs per question (DynamoDB)")
     parser.add_argument("--backend", choices=["sqlite", "dynamodb", "both"], default="both")
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    run(options())
+
+
+def run(args: argparse.Namespace) -> dict[str, dict[str, Result]]:
+    """Seed each backend, ask every question, print the table and return it."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
     now = datetime.now(UTC)
     entries, practice = diary(args.entries, now)
@@ -244,6 +252,7 @@ def main() -> None:
         if "dynamodb" in table:
             cells += f"{table['dynamodb'][label][2]:>22}"
         print(f"{label:34}{cells}")
+    return table
 
 
 if __name__ == "__main__":
