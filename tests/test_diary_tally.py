@@ -224,7 +224,7 @@ def test_cramps_logged_at_once_on_several_devices_are_all_counted(repository):
         try:
             for entry in part:
                 repository.add(entry)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
 
     threads = [threading.Thread(target=log, args=(entries[i::4],)) for i in range(4)]
