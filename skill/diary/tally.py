@@ -58,7 +58,7 @@ class Tally:
         return cls(data) if data.get("v") == VERSION else None
 
     def to_json(self) -> str:
-        return json.dumps(self.data, separators=(",", ":"), sort_keys=True)
+        return json.dumps(self.data, separators=(",", ":"))
 
     @property
     def count(self) -> int:
