@@ -235,3 +235,30 @@ def test_cramps_logged_at_once_on_several_devices_are_all_counted(repository):
     assert errors == []
     assert repository.tally(USER).data == Tally.of(repository.entries(USER)).data
     assert repository.tally(USER).count == 24
+
+
+def test_a_dynamodb_question_costs_the_same_few_calls_whatever_the_diary_length(dynamodb_table):
+    """Whole months and days come from tallies: a year of diary costs no more calls than a week."""
+    from skill.persistence import dynamodb
+
+    repository = DynamoDBDiaryRepository(
+        DynamoDBTable(dynamodb_table["table_name"], endpoint_url=dynamodb_table["endpoint"], page_size=None)
+    )
+    calls = []
+    repository.table.client.meta.events.register("before-call.dynamodb", lambda **_: calls.append(1))
+    rng = random.Random(8)
+    year = NOW - timedelta(days=365)
+    for size in (20, 600):
+        user = f"{USER}.{size}"
+        entries = [e.with_changes(user_id=user) for e in diary(rng, size, days=360, user=user)]
+        table = repository.table
+        items = [i for e in entries for i in (dynamodb.entry_item(e), dynamodb.pointer_item(e))]
+        items += dynamodb.tally_items(entries)
+        for offset in range(0, len(items), 25):
+            batch = [{"PutRequest": {"Item": item}} for item in items[offset : offset + 25]]
+            table.client.batch_write_item(RequestItems={table.table_name: batch})
+        calls.clear()
+        tally = repository.tally(user, year, NOW)
+        made = len(calls)
+        assert made <= 5, f"{size} entries: {made} calls"  # 1 of months, 2 of days, 2 of entries
+        assert tally.data == Tally.of(repository.entries(user, year, NOW)).data
