@@ -1,9 +1,10 @@
-"""The skill's collaborators (settings, storage), built once and handed to handlers per request."""
+"""The skill's collaborators (settings, storage, speech engine and audio store), built once and handed
+to handlers per request."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,9 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 
+from skill.audio.session_audio import SessionAudio
+from skill.audio.store import AudioStore
+from skill.audio.tts import TTSBackend
 from skill.config import Settings
 from skill.diary.model import now_utc
 from skill.diary.repository import DiaryRepository
@@ -24,21 +28,43 @@ _REQUEST_KEY = "services"
 
 @dataclass
 class Services:
-    """What handlers may use besides the request: settings and storage."""
+    """What handlers may use besides the request: settings, storage and the long sessions' audio.
+
+    ``audio`` holds the TTS backend and the audio store (``audio.backend``, ``audio.store``), built from
+    the settings unless ``tts`` or ``audio_store`` are given (tests give a fast backend).
+    """
 
     settings: Settings
     persistence: AbstractPersistenceAdapter
     database: SQLiteDatabase | None = None
     diary: DiaryRepository = field(default_factory=MemoryDiaryRepository)
     clock: Callable[[], datetime] = now_utc  # UTC "now"; tests set a fixed one
+    tts: InitVar[TTSBackend | None] = None
+    audio_store: InitVar[AudioStore | None] = None
+    audio: SessionAudio = field(init=False)
+
+    def __post_init__(self, tts: TTSBackend | None, audio_store: AudioStore | None) -> None:
+        audio = SessionAudio.from_settings(self.settings)
+        if tts is not None:
+            audio.backend = tts
+        if audio_store is not None:
+            audio.store = audio_store
+        self.audio = audio
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(
+    settings: Settings, *, tts: TTSBackend | None = None, audio_store: AudioStore | None = None
+) -> Services:
     """Storage chosen by settings; clients for remote stores are created lazily on first use."""
     if settings.storage == "sqlite":
         database = SQLiteDatabase(settings.db_path)
         return Services(
-            settings, SQLitePersistenceAdapter(database), database, diary=SQLiteDiaryRepository(database)
+            settings,
+            SQLitePersistenceAdapter(database),
+            database,
+            diary=SQLiteDiaryRepository(database),
+            tts=tts,
+            audio_store=audio_store,
         )
     if settings.storage == "dynamodb":
         # Imported here so the SQLite default never pays for loading boto3.
@@ -51,9 +77,17 @@ def build_services(settings: Settings) -> Services:
             settings,
             dynamodb.DynamoDBPersistenceAdapter(table),
             diary=dynamodb.DynamoDBDiaryRepository(table),
+            tts=tts,
+            audio_store=audio_store,
         )
     if settings.storage == "memory":
-        return Services(settings, MemoryPersistenceAdapter(), diary=MemoryDiaryRepository())
+        return Services(
+            settings,
+            MemoryPersistenceAdapter(),
+            diary=MemoryDiaryRepository(),
+            tts=tts,
+            audio_store=audio_store,
+        )
     raise ValueError(f"unknown storage {settings.storage!r}")
 
 

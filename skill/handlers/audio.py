@@ -124,11 +124,27 @@ def audio_in_control(handler_input: HandlerInput) -> bool:
 # -- starting audio -------------------------------------------------------------------------------
 
 
+_PREPARED = "audio.prepared"  # request attribute: the token should_play_audio got ready
+_SPOKEN_INSTEAD = "audio.spoken_instead"  # request attribute: audio was wanted but cannot play
+
+
+def _served_at(handler_input: HandlerInput) -> str | None:
+    """This server's /audio as the request reached it (web service only; see WebRequest)."""
+    base = getattr(handler_input.context, "audio_base_url", None)
+    return base if isinstance(base, str) else None
+
+
+def _stream_url(handler_input: HandlerInput, token: Token) -> str | None:
+    return stream_url(services(handler_input).settings, token, _served_at(handler_input))
+
+
 def should_play_audio(handler_input: HandlerInput, script: str, options: dict[str, Any]) -> bool:
     """True when this session should play hands-free as audio rather than as spoken segments.
 
     Long sessions (``session_audio.is_long``) on a device with the AudioPlayer, when a stream URL can
-    be given and the audio is rendered or can be, and the last attempt on this device did not fail.
+    be given, the last attempt on this device did not fail, and part 1 is ready (rendered now or
+    before: ``SessionAudio.start``). When the audio cannot be had, the spoken session begins with
+    :func:`spoken_instead`'s line.
     """
     locale = _request(handler_input).locale
     if not supports_audio(handler_input) or not session_audio.is_long(script, options, locale):
@@ -139,15 +155,26 @@ def should_play_audio(handler_input: HandlerInput, script: str, options: dict[st
         position.status = "stopped"
         _save(handler_input, position)
         return False
-    settings = services(handler_input).settings
     try:
-        if stream_url(settings, Token("0" * 64, 1, 1, script)) is None:
+        if _stream_url(handler_input, Token("0" * 64, 1, 1, script)) is None:
             log.warning("no AUDIO_BASE_URL: long sessions are spoken")
             return False
     except InsecureAudioURL as exc:
         log.error("%s: long sessions are spoken", exc)
         return False
-    return session_audio.available(settings, script, options, locale)
+    token = services(handler_input).audio.start(script, options, locale)
+    attributes = handler_input.attributes_manager.request_attributes
+    if token is None:
+        attributes[_SPOKEN_INSTEAD] = True
+        return False
+    attributes[_PREPARED] = token
+    return True
+
+
+def spoken_instead(handler_input: HandlerInput) -> list[tuple[str, dict[str, Any]]]:
+    """The honest line that opens a spoken session which should have played as audio, if any."""
+    wanted = handler_input.attributes_manager.request_attributes.get(_SPOKEN_INSTEAD)
+    return [("audio.spoken_instead", {})] if wanted else []
 
 
 def _title(handler_input: HandlerInput, script: str) -> str:
@@ -162,7 +189,7 @@ def _play(
     handler_input: HandlerInput, token: Token, offset_ms: int = 0, *, enqueue_after: str | None = None
 ) -> PlayDirective:
     """A Play directive for ``token`` (REPLACE_ALL, or ENQUEUE behind ``enqueue_after``)."""
-    url = stream_url(services(handler_input).settings, token)
+    url = _stream_url(handler_input, token)
     assert url is not None, "should_play_audio checked that audio has a base URL"
     metadata = AudioItemMetadata(
         title=_title(handler_input, token.script),
@@ -185,10 +212,10 @@ def start_playback(
     preface: Sequence[tuple[str, dict[str, Any]]] = (),
 ) -> Response:
     """A short spoken intro (after any ``preface`` phrases, such as a note that the length was capped),
-    then part 1 from the start; the session ends and the audio takes over."""
+    then part 1 from the start; the session ends and the audio takes over. Called after
+    :func:`should_play_audio` said yes in the same request (it got part 1 ready)."""
     locale = _request(handler_input).locale
-    settings = services(handler_input).settings
-    token = session_audio.prepare(settings, script, options, locale)
+    token: Token = handler_input.attributes_manager.request_attributes[_PREPARED]  # should_play_audio's
     _save(handler_input, Position(token=token.encode(), offset_ms=0, status="playing", locale=locale))
     state.session_state(handler_input).clear()
     handler_input.response_builder.add_directive(_play(handler_input, token))
@@ -199,9 +226,16 @@ def start_playback(
 
 
 def _resume_response(handler_input: HandlerInput, token: Token, offset_ms: int, *, spoken: bool) -> Response:
-    """Play ``token`` from ``offset_ms`` (making sure that part exists first)."""
-    settings = services(handler_input).settings
-    token = session_audio.ensure_part(settings, token, _request(handler_input).locale)
+    """Play ``token`` from ``offset_ms`` (making sure that part exists first; when it cannot be had,
+    the session is left to continue by voice from where the audio was)."""
+    ready = services(handler_input).audio.part(token, _request(handler_input).locale)
+    if ready is None:
+        _save(handler_input, Position(token=token.encode(), offset_ms=offset_ms, status="failed"))
+        _continue_by_voice(handler_input, token, offset_ms)
+        if not spoken:
+            return handler_input.response_builder.response
+        return respond(handler_input, speech(handler_input).say("audio.resume_by_voice"), end_session=True)
+    token = ready
     _save(
         handler_input,
         Position(
@@ -365,12 +399,12 @@ class PlaybackNearlyFinishedHandler(AbstractRequestHandler):
         token = decode_or_none(_request(handler_input).token)
         if token is not None and token.part < token.parts:
             locale = _request(handler_input).locale
-            following = session_audio.ensure_part(
-                services(handler_input).settings, token.at(token.part + 1), locale
-            )
-            handler_input.response_builder.add_directive(
-                _play(handler_input, following, enqueue_after=token.encode())
-            )
+            following = services(handler_input).audio.part(token.at(token.part + 1), locale)
+            # When the next part cannot be had, the stream ends here and "resume" continues by voice.
+            if following is not None:
+                handler_input.response_builder.add_directive(
+                    _play(handler_input, following, enqueue_after=token.encode())
+                )
         return handler_input.response_builder.response
 
 
