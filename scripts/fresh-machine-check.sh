@@ -21,9 +21,19 @@ port=${PORT:-18431}
 
 case $(realpath -m "$root") in "$repo"/*) echo "keep the chroot outside the repository" >&2; exit 2 ;; esac
 if [[ ! -x $root/usr/bin/python3 ]]; then
-    debootstrap --variant=minbase --include=python3,python3-venv,make,git,curl "$suite" "$root" "$mirror"
+    # ca-certificates: curl's (and git's) only dependency on trust; without it nothing HTTPS works.
+    debootstrap --variant=minbase --include=python3,python3-venv,make,git,curl,ca-certificates \
+        "$suite" "$root" "$mirror"
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf" # DNS for apt-get and pip inside
+# Behind a TLS-intercepting proxy the host trusts extra CAs: so must the chroot (and pip, whose own
+# bundle knows nothing of them), or PyPI is unreachable. A plain machine has none and skips this.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    chroot "$root" update-ca-certificates >/dev/null 2>&1 || true
+    printf '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n' >"$root/etc/pip.conf"
+fi
 
 mount -t proc proc "$root/proc"
 mount --rbind /dev "$root/dev"
@@ -42,8 +52,11 @@ in_chroot "rm -rf /root/cramp-coach && git clone -q --branch $branch /root/cramp
 
 echo "== make test (fresh clone: system packages, venv and dependencies included)"
 start=$(date +%s)
-in_chroot "cd /root/cramp-coach && make test" 2>&1 | tail -n 5
-echo "make test: $(($(date +%s) - start)) s"
+status=0
+in_chroot "cd /root/cramp-coach && make test" >"$root/tmp/make-test.log" 2>&1 || status=$?
+tail -n 5 "$root/tmp/make-test.log"
+echo "make test: $(($(date +%s) - start)) s, exit $status (full log: $root/tmp/make-test.log)"
+((status == 0)) || exit "$status"
 
 echo "== make run PORT=$port, then curl"
 start=$(date +%s)
