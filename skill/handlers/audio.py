@@ -215,7 +215,10 @@ def start_playback(
     then part 1 from the start; the session ends and the audio takes over. Called after
     :func:`should_play_audio` said yes in the same request (it got part 1 ready)."""
     locale = _request(handler_input).locale
-    token: Token = handler_input.attributes_manager.request_attributes[_PREPARED]  # should_play_audio's
+    token = handler_input.attributes_manager.request_attributes.get(_PREPARED)  # should_play_audio's
+    if not isinstance(token, Token):
+        token = services(handler_input).audio.start(script, options, locale)
+    assert token is not None, "start_playback follows should_play_audio in the same request"
     _save(handler_input, Position(token=token.encode(), offset_ms=0, status="playing", locale=locale))
     state.session_state(handler_input).clear()
     handler_input.response_builder.add_directive(_play(handler_input, token))
