@@ -248,6 +248,7 @@ def test_after_a_playback_failure_the_next_request_is_spoken(listener, caplog):
     listener.end()
     spoken = listener.intent("StartRelaxationIntent", IN_BED)
     assert spoken.directive("AudioPlayer.Play") is None
+    assert spoken.speech.startswith("I can't play the recording just now")
     listener.end()
     assert listener.intent("StartRelaxationIntent", IN_BED).directive("AudioPlayer.Play") is not None
 

@@ -86,6 +86,7 @@ def render_audio(
     for job in jobs:
         label = f"{job.script} {job.options or ''}".strip()
         speech = sum(1 for item in job.items if item.text)
+        cached = store.manifest(job.key(tts)) is not None  # rendered before: nothing is synthesised
         started = time.monotonic()
         with click.progressbar(length=speech, label=label.ljust(40), file=sys.stderr) as bar:
             try:
@@ -94,7 +95,7 @@ def render_audio(
                 raise click.ClickException(f"{label}: {exc}") from exc
         elapsed = time.monotonic() - started
         assert manifest is not None
-        speed = f"{manifest['seconds'] / elapsed:.0f}x real time" if elapsed > 0.05 else "cached"
+        speed = "cached" if cached else f"{manifest['seconds'] / max(elapsed, 1e-3):.0f}x real time"
         click.echo(
             f"{manifest['key']}  {len(manifest['parts'])} parts  {manifest['seconds'] / 60:.1f} min  "
             f"{manifest['bytes'] / 1e6:.1f} MB  {speed}"

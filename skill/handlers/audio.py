@@ -151,9 +151,10 @@ def should_play_audio(handler_input: HandlerInput, script: str, options: dict[st
         return False
     position = stored_position(handler_input)
     if position is not None and position.status == "failed":
-        # PlaybackFailed last time: this request is spoken; the next one may try audio again.
+        # PlaybackFailed last time: this request is spoken (and says why); the next one may try audio again.
         position.status = "stopped"
         _save(handler_input, position)
+        handler_input.attributes_manager.request_attributes[_SPOKEN_INSTEAD] = True
         return False
     try:
         if _stream_url(handler_input, Token("0" * 64, 1, 1, script)) is None:
