@@ -182,7 +182,7 @@ def start(handler_input: HandlerInput, script_id: str, options: Options, preface
     engine = planner(handler_input)
     session = transition(SessionState(script_id, options), "start", engine).state
     notes = [(note.key, note.params) for note in engine.plan(script_id, options).timeline.notes]
-    return play(handler_input, session, [*preface, *notes])
+    return play(handler_input, session, [*preface, *playback.spoken_instead(handler_input), *notes])
 
 
 def resume_unfinished(handler_input: HandlerInput, stopped: SessionState, title: str) -> Response:
