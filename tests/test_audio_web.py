@@ -132,9 +132,9 @@ def test_the_skill_web_service_serves_audio_from_its_store(settings):
 def test_development_audio_urls_name_the_server_the_device_reached(tmp_path, served_at):
     """`make run PORT=…` or a LAN address: the Echo is sent back to the same host and port, and the
     part it names is served there."""
-    from skill.web.app import create_app
     from skill.config import Settings
     from skill.services import build_services
+    from skill.web.app import create_app
     from tests import envelopes
     from tests.audio_fakes import ToneBackend
 
