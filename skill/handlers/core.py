@@ -46,14 +46,15 @@ class LaunchRequestHandler(AbstractRequestHandler):
 
 
 class HelpIntentHandler(AbstractRequestHandler):
-    """Help that says what can be said now, with the not-medical-advice line."""
+    """Help that says what can be said now, the not-medical-advice line, and then asks what next."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("AMAZON.HelpIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         key = contextual_key(handler_input, "help")
-        said = speech(handler_input).say(key).say("safety.disclaimer_short")
+        # Certification: help keeps the microphone open, so it ends with its question (the reprompt).
+        said = speech(handler_input).say(key).say("safety.disclaimer_short").say(f"{key}_reprompt")
         return respond(handler_input, said, reprompt=speech(handler_input).say(f"{key}_reprompt"))
 
 
