@@ -56,11 +56,11 @@ STARTS = [
         False,
     ),
     ("StartBreathingIntent", {"pattern": Slot("belly", id="BELLY"), "breaths": "10"}, ["Breathe in"], False),
-    ("StartBreathingIntent", {"minutes": "8"}, ["Breathe in", "Say continue"], True),
+    ("StartBreathingIntent", {"minutes": "8"}, ["Breathe in", "continue?"], True),
     (
         "StartRelaxationIntent",
         {},
-        ["from your toes up to your face", "toes up toward you", "Say continue"],
+        ["from your toes up to your face", "toes up toward you", "continue?"],
         True,
     ),
     (
@@ -76,7 +76,7 @@ STARTS = [
         ["no tensing", "soften"],
         True,
     ),
-    ("StartVisualisationIntent", {}, ["warm bath", "Say continue"], True),
+    ("StartVisualisationIntent", {}, ["warm bath", "continue?"], True),
     (
         "StartVisualisationIntent",
         {"variant": Slot("quick", id="QUICK")},
