@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skill.speech import ssml
-from skill.speech.response_check import response_problems
+from skill.speech.response_check import question_problems, response_problems
 from tests import envelopes
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
@@ -70,6 +70,8 @@ def checked(invoke: Invoke) -> Invoke:
         locale = request.get("locale") if isinstance(request, dict) else None
         problems = response_problems(raw, locale if isinstance(locale, str) else None)
         assert not problems, f"invalid Alexa response: {problems}\n{raw}"
+        asks = question_problems(raw)
+        assert not asks, f"open microphone without a question: {asks}\n{raw}"
         return raw
 
     return call
