@@ -22,11 +22,11 @@ from ask_sdk_model.dialog import DelegateDirective
 from skill.diary.dates import night_of
 from skill.diary.repository import StorageError
 from skill.engine.script import Options, ScriptError, load_script
-from skill.engine.session import transition
+from skill.engine.session import SessionState, transition
 from skill.handlers import state, techniques
 from skill.handlers.diary import local_now, user_id
 from skill.handlers.slots import slot_id, slot_text
-from skill.personal import preferences
+from skill.personal import preferences, welcome
 from skill.personal.progress import last_night, practised_on, progress
 from skill.services import services
 from skill.speech.reply import Speech, respond, speech
@@ -102,6 +102,17 @@ def _progress_line(handler_input: HandlerInput, said: Speech, now: datetime, pra
     state.save_persistent(handler_input)
 
 
+def _resumable(handler_input: HandlerInput) -> SessionState | None:
+    """The stopped session, when it is still worth offering back (``skill.personal.welcome``)."""
+    stopped = techniques.unfinished(handler_input)
+    saved = techniques.persistent(handler_input).get("unfinished") or {}
+    saved_at = techniques.parse_iso(saved.get("saved_at")) if isinstance(saved, dict) else None
+    # The same clock that stamped ``saved_at`` (techniques.save_unfinished).
+    if stopped is None or not welcome.worth_resuming(stopped.script, saved_at, techniques.utc_now()):
+        return None
+    return stopped
+
+
 class WelcomeBackLaunchHandler(AbstractRequestHandler):
     """A returning user's launch: welcome by the last technique, progress, then one question at most."""
 
@@ -112,12 +123,6 @@ class WelcomeBackLaunchHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         said = speech(handler_input)
-        last = preferences.last_technique(handler_input)
-        title = title_of(handler_input, last[0]) if last else None
-        if title:
-            said.say("personal.welcome_back_last", title=title)
-        else:
-            said.say("launch.welcome")
         now = local_now(handler_input)
         try:
             practice = services(handler_input).diary.practice(
@@ -126,9 +131,14 @@ class WelcomeBackLaunchHandler(AbstractRequestHandler):
         except StorageError:
             log.exception("could not read the practice log")
             practice = []
+        night = _checkin_night(handler_input, now, practice)
+        stopped = None if night is not None else _resumable(handler_input)
+        stopped_title = title_of(handler_input, stopped.script) if stopped else None
+        last = preferences.last_technique(handler_input)
+        key, params = welcome.welcome_line(title_of(handler_input, last[0]) if last else None, stopped_title)
+        said.say(key, **params)
         _progress_line(handler_input, said, now, practice)
         cc = state.session_state(handler_input)
-        night = _checkin_night(handler_input, now, practice)
         if night is not None:
             note_night(handler_input, night, "asked")  # asked once, whatever the answer
             cc[PENDING], cc["checkin_night"] = CHECKIN, night.isoformat()
@@ -136,8 +146,6 @@ class WelcomeBackLaunchHandler(AbstractRequestHandler):
             return respond(
                 handler_input, said, reprompt=speech(handler_input).say("personal.checkin.reprompt")
             )
-        stopped = techniques.unfinished(handler_input)
-        stopped_title = title_of(handler_input, stopped.script) if stopped else None
         if stopped_title:
             cc[PENDING] = RESUME
             said.say("personal.resume.offer", title=stopped_title)
