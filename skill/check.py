@@ -737,7 +737,7 @@ def check_handlers(project: Project) -> Outcome:
     """Run the skill in-process: launch, then each intent's samples; every response must be valid."""
     from skill.config import Settings
     from skill.localchat.session import ChatSession, in_process_transport
-    from skill.speech.response_check import response_problems
+    from skill.speech.response_check import question_problems, response_problems
 
     if project.root.resolve() != REPO_ROOT:
         return Outcome("handlers", "skipped: handlers run only against this repository's own code and model")
@@ -777,6 +777,7 @@ def check_handlers(project: Project) -> Outcome:
                                 found.append(turn.error)
                             elif turn.response is not None:
                                 found.extend(response_problems(turn.response, locale))
+                                found.extend(question_problems(turn.response))
                         found.extend(capture.findings(since))
                         for message in found:
                             # One problem per finding and locale, not one per line and device that met it.
