@@ -11,6 +11,13 @@ from skill.speech.response_check import question_problems, response_problems
 from tests import envelopes
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
+# A user's first spoken reply ever starts with the not-medical-advice line (skill/personal/disclaimer.py).
+FIRST_USE = "Just so you know, I'm not a substitute for professional medical advice. "
+
+
+def after_first_use(speech: str) -> str:
+    """What was said after the first-use disclaimer, for tests about something else."""
+    return speech.removeprefix(FIRST_USE)
 
 
 @dataclass
