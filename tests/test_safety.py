@@ -206,7 +206,7 @@ def test_an_emergency_stops_a_technique_playing_as_audio(chat):
 def test_an_urgent_sign_keeps_listening_without_offering_exercises(chat):
     turn = said(chat(), "my calf is swollen and hot")
     heard = speech_of(turn)
-    assert heard.endswith("Is there anything else I can do?")
+    assert heard.endswith("What else can I help you with?")
     reprompt = ssml.to_text(turn.response["response"]["reprompt"]["outputSpeech"]["ssml"])
     assert not any(offer in reprompt for offer in EXERCISE_OFFERS)
 
