@@ -22,6 +22,7 @@ from skill.handlers import (
     session_control,
     techniques,
 )
+from skill.personal.disclaimer import FirstUseDisclaimerInterceptor
 from skill.services import Services, ServicesInterceptor, build_services
 
 
@@ -108,6 +109,7 @@ def build_skill(settings: Settings | None = None, services: Services | None = No
         builder.add_request_handler(handler)
     builder.add_global_request_interceptor(ServicesInterceptor(services))
     builder.add_global_request_interceptor(interceptors.RequestLogInterceptor())
+    builder.add_global_response_interceptor(FirstUseDisclaimerInterceptor())
     builder.add_global_response_interceptor(interceptors.ResponseLogInterceptor())
     builder.add_exception_handler(core.CatchAllExceptionHandler())
     return builder.create()

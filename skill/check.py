@@ -422,6 +422,11 @@ def check_manifest(project: Project) -> Outcome:
     for key in ("containsAds",):
         if key not in privacy:
             problems.append(Problem(where, f"privacyAndCompliance.{key} is missing"))
+    if privacy.get("usesPersonalInfo") is not True:
+        # The skill keeps a health diary, medicines and pregnancy mode per user (docs/privacy.md).
+        problems.append(
+            Problem(where, "privacyAndCompliance.usesPersonalInfo must be true: the skill stores a diary")
+        )
     endpoint = manifest.get("apis", {}).get("custom", {}).get("endpoint", {})
     if not endpoint.get("uri"):
         problems.append(Problem(where, "apis.custom.endpoint.uri is missing"))
@@ -741,7 +746,7 @@ def check_handlers(project: Project) -> Outcome:
     from skill.audio.session_audio import SessionAudio
     from skill.config import Settings
     from skill.localchat.session import ChatSession, in_process_transport
-    from skill.speech.response_check import response_problems
+    from skill.speech.response_check import question_problems, response_problems
 
     if project.root.resolve() != REPO_ROOT:
         return Outcome("handlers", "skipped: handlers run only against this repository's own code and model")
@@ -783,6 +788,7 @@ def check_handlers(project: Project) -> Outcome:
                                 found.append(turn.error)
                             elif turn.response is not None:
                                 found.extend(response_problems(turn.response, locale))
+                                found.extend(question_problems(turn.response))
                         found.extend(capture.findings(since, audio=audio))
                         for message in found:
                             # One problem per finding and locale, not one per line and device that met it.
@@ -805,6 +811,18 @@ def check_handlers(project: Project) -> Outcome:
     return Outcome("handlers", summary, list(problems.values()), [skipped])
 
 
+def check_release(project: Project) -> Outcome:
+    """``--release`` only: no placeholder left in the manifest (endpoint, privacy and terms URLs, icons)."""
+    from skill.release import release_problems
+
+    where = project.relative(project.manifest_path)
+    data, problem = project.load_json(project.manifest_path)
+    if problem:
+        return Outcome("release", "unreadable", [problem])
+    found = [Problem(f"{where}: {place}", message) for place, message in release_problems(data or {})]
+    return Outcome("release", "deploy-time values of the manifest", found)
+
+
 CHECKS: dict[str, Callable[[Project], Outcome]] = {
     "models": check_models,
     "samples": check_samples,
@@ -816,10 +834,12 @@ CHECKS: dict[str, Callable[[Project], Outcome]] = {
 }
 
 
-def run(root: Path = REPO_ROOT, only: Sequence[str] = ()) -> list[Outcome]:
-    """Run the checks (all, or those named in ``only``) against a project root."""
+def run(root: Path = REPO_ROOT, only: Sequence[str] = (), release: bool = False) -> list[Outcome]:
+    """Run the checks (all, or those named in ``only``) against a project root; ``release`` adds
+    the release check (``check_release``), which fails while the manifest still has placeholders."""
     project = Project(root)
-    return [check(project) for name, check in CHECKS.items() if not only or name in only]
+    outcomes = [check(project) for name, check in CHECKS.items() if not only or name in only]
+    return [*outcomes, check_release(project)] if release else outcomes
 
 
 @click.command("check")
@@ -833,12 +853,17 @@ def run(root: Path = REPO_ROOT, only: Sequence[str] = ()) -> list[Outcome]:
 @click.option(
     "--only", multiple=True, type=click.Choice(list(CHECKS)), help="Run only these checks (repeatable)."
 )
+@click.option(
+    "--release",
+    is_flag=True,
+    help="Also fail on deploy-time placeholders (example.com URLs, icons, endpoint): run before submitting.",
+)
 @click.pass_context
-def check(ctx: click.Context, root: Path, only: tuple[str, ...]) -> None:
+def check(ctx: click.Context, root: Path, only: tuple[str, ...], release: bool) -> None:
     """Validate models, manifest, phrases, scripts and handler responses; exit 1 on any problem."""
     if ctx.parent is None or ctx.parent.params.get("log_level") is None:
         logging.getLogger().setLevel(logging.WARNING)
-    outcomes = run(root, only)
+    outcomes = run(root, only, release)
     for outcome in outcomes:
         status = "ok" if not outcome.problems else f"{len(outcome.problems)} problem(s)"
         click.echo(f"{outcome.name}: {status} ({outcome.summary})")

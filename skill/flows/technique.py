@@ -108,6 +108,8 @@ def play(handler_input: HandlerInput, session: SessionState, preface: Preface = 
             voiced(said.text("technique.question_reprompt"), voice)
         )
     else:
+        # "Ready to go on?": yes carries on, no plays this part again (as at a checkpoint).
+        namespace.set_pending(handler_input, OWNER, "checkpoint", on_no="repeat")
         said.raw(voiced(said.text("technique.continue_prompt"), voice))
         reprompt.raw(voiced(said.text("technique.continue_reprompt"), voice))
     return respond(handler_input, said, reprompt=reprompt, card=card)
