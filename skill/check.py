@@ -398,7 +398,9 @@ def catch_all_problem(sample: str, slot_types: dict[str, str], custom: set[str])
     """Why a sample would swallow other intents' requests, or None (see GENERIC_CARRIERS)."""
     items = compile_sample("", sample).items
     slots = [value for kind, value in items if kind == "s"]
-    open_slots = [s for s in slots if slot_types.get(s) in custom or slot_types.get(s) == "AMAZON.SearchQuery"]
+    open_slots = [
+        s for s in slots if slot_types.get(s) in custom or slot_types.get(s) == "AMAZON.SearchQuery"
+    ]
     if not open_slots:
         return None
     words = [value for kind, value in items if kind == "w"]
@@ -433,7 +435,11 @@ def expanded_lines(intent: dict[str, Any], types: dict[str, Any]) -> Iterator[tu
         for ref in refs:
             variations += [{**examples, ref: phrase} for phrase in phrases(ref)[1:]]
         for values in variations:
-            yield sample, re.sub(r"\{([^{}]+)\}", lambda m, v=values: v[m.group(1).strip()], sample)
+
+            def fill(match: re.Match[str], values: dict[str, str] = values) -> str:
+                return values[match.group(1).strip()]
+
+            yield sample, re.sub(r"\{([^{}]+)\}", fill, sample)
 
 
 def conflict_problems(model: dict[str, Any], where: str) -> Iterator[Problem]:

@@ -143,7 +143,9 @@ def build_model(
         "interactionModel": {
             "languageModel": {
                 "invocationName": base["invocationName"],
-                **({"modelConfiguration": base["modelConfiguration"]} if "modelConfiguration" in base else {}),
+                **(
+                    {"modelConfiguration": base["modelConfiguration"]} if "modelConfiguration" in base else {}
+                ),
                 "intents": list(intents.values()),
                 "types": list(types.values()),
             }

@@ -15,7 +15,9 @@ from skill.localchat.session import ChatSession, in_process_transport
 from skill.models import LOCALES
 from skill.speech import ssml
 
-PHRASES = json.loads((Path(__file__).resolve().parents[1] / "responses/en/phrases/questions.json").read_text())
+PHRASES = json.loads(
+    (Path(__file__).resolve().parents[1] / "responses/en/phrases/questions.json").read_text()
+)
 
 
 @pytest.fixture
@@ -23,7 +25,9 @@ def chat(settings: Settings):
     transport = in_process_transport(settings)
 
     def start(locale: str = "en-GB") -> ChatSession:
-        return ChatSession(Resolver.for_locale(locale), transport, locale=locale, api_endpoint="http://127.0.0.1:9")
+        return ChatSession(
+            Resolver.for_locale(locale), transport, locale=locale, api_endpoint="http://127.0.0.1:9"
+        )
 
     return start
 
@@ -83,7 +87,9 @@ def test_yes_to_i_cant_sleep_starts_the_in_bed_relaxation(chat):
     session.handle("open cramp coach")
     session.handle("I can't sleep")
     turns = session.handle("yes please")
-    chained = [t.request["request"]["intent"] for t in turns if t.request and t.request["request"].get("intent")]
+    chained = [
+        t.request["request"]["intent"] for t in turns if t.request and t.request["request"].get("intent")
+    ]
     assert chained[-1]["name"] == "StartRelaxationIntent"
     assert chained[-1]["slots"]["variant"]["value"] == "in bed"
     assert "relax" in said(turns).lower()

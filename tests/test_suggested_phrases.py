@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from skill.content.catalog import Catalog
-from skill.models import LOCALES
 from skill.localchat.resolver import Resolver
+from skill.models import LOCALES
 from tests import corpus
 
 RESPONSES = Path(__file__).resolve().parents[1] / "responses"
@@ -77,8 +77,15 @@ def _cases() -> Iterator[tuple[str, str, dict[str, str], str | None]]:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_suggested_phrase_does_what_it_says(locale):
-    entries = [[phrase, intent, slots, *([context] if context else [])] for phrase, intent, slots, context in _cases()]
-    wrong = [f"{o.line}: wants {o.expected}, got {o.got}" for o in corpus.evaluate(RESOLVERS[locale], entries) if not o.ok]
+    entries = [
+        [phrase, intent, slots, *([context] if context else [])]
+        for phrase, intent, slots, context in _cases()
+    ]
+    wrong = [
+        f"{o.line}: wants {o.expected}, got {o.got}"
+        for o in corpus.evaluate(RESOLVERS[locale], entries)
+        if not o.ok
+    ]
     assert wrong == []
 
 

@@ -29,7 +29,11 @@ from skill.speech.reply import respond, speech
 PENDING = "question_offer"
 # Question intent -> (phrase, the intent offered, its slot: (name, spoken value, value id) or None).
 QUESTIONS: dict[str, tuple[str, str, tuple[str, str, str] | None]] = {
-    "NightCrampsQuestionIntent": ("questions.night", "StartStretchIntent", ("stretch", "bedtime stretches", "BEDTIME")),
+    "NightCrampsQuestionIntent": (
+        "questions.night",
+        "StartStretchIntent",
+        ("stretch", "bedtime stretches", "BEDTIME"),
+    ),
     "MagnesiumQuestionIntent": ("questions.magnesium", "StartBreathingIntent", None),
     "QuinineQuestionIntent": ("questions.quinine", "StartBreathingIntent", None),
     "HydrationQuestionIntent": ("questions.hydration", "StartHydrationIntent", None),
@@ -60,13 +64,15 @@ class QuestionIntentHandler(AbstractRequestHandler):
         return is_request_type("IntentRequest")(handler_input) and get_intent_name(handler_input) in QUESTIONS
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        intent = get_intent_name(handler_input)
+        intent = str(get_intent_name(handler_input))
         key, _, _ = QUESTIONS[intent]
         cc = state.session_state(handler_input)
         cc["pending"] = PENDING
         cc["offer"] = intent
         return respond(
-            handler_input, speech(handler_input).say(key), reprompt=speech(handler_input).say("questions.reprompt")
+            handler_input,
+            speech(handler_input).say(key),
+            reprompt=speech(handler_input).say("questions.reprompt"),
         )
 
 
@@ -93,7 +99,9 @@ class QuestionOfferAnswerHandler(AbstractRequestHandler):
         slots = {slot[0]: _slot(*slot)} if slot else {}
         handler_input.response_builder.add_directive(
             DelegateDirective(
-                updated_intent=Intent(name=target, slots=slots, confirmation_status=IntentConfirmationStatus.NONE)
+                updated_intent=Intent(
+                    name=target, slots=slots, confirmation_status=IntentConfirmationStatus.NONE
+                )
             )
         )
         return handler_input.response_builder.response
