@@ -371,7 +371,6 @@ GENERIC_CARRIERS = frozenset(
         "i am",
         "i've got",
         "i have",
-        "i feel",
         "i'm getting",
         "i get",
         "i've been",
