@@ -23,10 +23,11 @@ from ask_sdk_model.slu.entityresolution import (
     ValueWrapper,
 )
 
-from skill.handlers import state
+from skill.alexa.slots import is_yes_or_no
 from skill.speech.reply import respond, speech
+from skill.state import session as state
 
-PENDING = "question_offer"
+OWNER, OFFER = "questions", "offer"  # the pending question: yes starts what an answer offered
 # Question intent -> (phrase, the intent offered, its slot: (name, spoken value, value id) or None).
 QUESTIONS: dict[str, tuple[str, str, tuple[str, str, str] | None]] = {
     "NightCrampsQuestionIntent": (
@@ -66,9 +67,7 @@ class QuestionIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         intent = str(get_intent_name(handler_input))
         key, _, _ = QUESTIONS[intent]
-        cc = state.session_state(handler_input)
-        cc["pending"] = PENDING
-        cc["offer"] = intent
+        state.set_pending(handler_input, OWNER, OFFER, intent=intent)
         return respond(
             handler_input,
             speech(handler_input).say(key),
@@ -80,15 +79,11 @@ class QuestionOfferAnswerHandler(AbstractRequestHandler):
     """Yes or no to what an answer offered: yes starts it, no says what else to say."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        yes_no = is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name("AMAZON.NoIntent")(
-            handler_input
-        )
-        return yes_no and state.session_state(handler_input).get("pending") == PENDING
+        return is_yes_or_no(handler_input) and state.pending_for(handler_input, OWNER, OFFER) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        cc = state.session_state(handler_input)
-        cc.pop("pending", None)
-        offered = QUESTIONS.get(cc.pop("offer", ""))
+        question = state.clear_pending(handler_input, OWNER)
+        offered = QUESTIONS.get(str(question.params.get("intent"))) if question else None
         if offered is None or is_intent_name("AMAZON.NoIntent")(handler_input):
             return respond(
                 handler_input,

@@ -385,10 +385,6 @@ class Resolver:
                 best[match.intent] = match
         return sorted(best.values(), key=lambda m: m.score, reverse=True)
 
-    def all_matches(self, utterance: str) -> Iterator[Match]:
-        """Every sample that matches an utterance, each with its best slot split (for model checks)."""
-        return self._matches(self._samples, normalise(utterance))
-
     def _matches(self, samples: _SampleIndex, text: str, elicited: str | None = None) -> Iterator[Match]:
         words = text.split()
         for sample in samples.for_text(text):
