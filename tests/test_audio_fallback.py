@@ -26,7 +26,7 @@ from skill.config import Settings
 from skill.lambda_function import handler_for
 from skill.services import Services, build_services
 from tests.audio_fakes import ToneBackend
-from tests.conversation import Conversation, Reply, checked
+from tests.conversation import Conversation, Reply, after_first_use, checked
 from tests.envelopes import Slot
 
 SPOKEN_INSTEAD = "I can't play the recording just now"
@@ -46,7 +46,7 @@ def echo(invoke) -> Conversation:
 def assert_spoken_session(reply: Reply) -> None:
     """The session is spoken: no stream, the honest line first, the microphone open on a question."""
     assert reply.directive("AudioPlayer.Play") is None, reply.raw
-    assert reply.speech.startswith(SPOKEN_INSTEAD), reply.speech
+    assert after_first_use(reply.speech).startswith(SPOKEN_INSTEAD), reply.speech
     assert reply.listening and reply.reprompt
 
 
