@@ -126,7 +126,7 @@ def ask(
     namespace.set_mode(handler_input, None)
     namespace.set_pending(handler_input, OWNER, "ask", phrase=key, fields=params, reprompt=reprompt_key)
     said = speech(handler_input).say(key, **params)
-    return respond(handler_input, said, reprompt=speech(handler_input).say(reprompt_key))
+    return respond(handler_input, said, reprompt=speech(handler_input).say(reprompt_key, **params))
 
 
 def ask_again(handler_input: HandlerInput, params: dict[str, Any]) -> Response:
@@ -171,6 +171,7 @@ def start(handler_input: HandlerInput, script_id: str, options: Options, preface
         return ask(
             handler_input,
             f"technique.ask.length_{problem.unit}",
+            f"technique.ask.length_{problem.unit}_reprompt",
             title=script.title,
             low=problem.low,
             high=problem.high,
