@@ -198,9 +198,9 @@ class Script:
     variants: Mapping[str, VariantSpec]
     default_variant: str
     variant_aliases: Mapping[str, str] = field(default_factory=dict)
+    chosen_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # slot -> values that start it
     ending: str = "done"
     skip_if: Mapping[str, str] = field(default_factory=dict)
-    chosen_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     path: Path | None = None
 
     def resolve_variant(self, requested: str | None) -> str:
@@ -531,9 +531,9 @@ def parse_script(path: Path, data: Any, catalog: Catalog | None = None) -> Scrip
         "variants",
         "default_variant",
         "variant_aliases",
+        "chosen_by",
         "ending",
         "skip_if",
-        "chosen_by",
         "$comment",
     }
     unknown = set(data) - allowed
@@ -584,6 +584,7 @@ def parse_script(path: Path, data: Any, catalog: Catalog | None = None) -> Scrip
         k not in VARIANTS or v not in variants for k, v in aliases.items()
     ):
         raise ctx.fail("variant_aliases", "must map a variant name to one of this script's variants")
+    chosen_by = _parse_chosen_by(ctx, data.get("chosen_by", {}))
     ending = data.get("ending", "done")
     if ending not in ENDINGS:
         raise ctx.fail("ending", f"must be one of {ENDINGS}")
@@ -592,7 +593,6 @@ def parse_script(path: Path, data: Any, catalog: Catalog | None = None) -> Scrip
         k not in CONDITIONS or not isinstance(v, str) for k, v in skip_if.items()
     ):
         raise ctx.fail("skip_if", f"must map a condition from {CONDITIONS} to a phrase key")
-    chosen_by = _parse_chosen_by(ctx, data.get("chosen_by", {}))
     script = Script(
         id=script_id,
         title=data["title"],
@@ -603,9 +603,9 @@ def parse_script(path: Path, data: Any, catalog: Catalog | None = None) -> Scrip
         variants=variants,
         default_variant=default_variant,
         variant_aliases=dict(aliases),
+        chosen_by=chosen_by,
         ending=ending,
         skip_if=dict(skip_if),
-        chosen_by=chosen_by,
         path=path,
     )
     _check_references(ctx, script, catalog or default_catalog())
