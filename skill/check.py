@@ -787,7 +787,7 @@ def check_scripts(project: Project) -> Outcome:
     files = sorted(root.glob("*/scripts/*.json"))
     if not files:
         return Outcome("scripts", "no scripts")
-    from skill.engine.script import PACES, VOICES, ScriptError, load_script, script_ids
+    from skill.engine.script import PACES, VOICES, ScriptError, chosen_scripts, load_script, script_ids
     from skill.engine.segments import SegmentError, segment
     from skill.engine.timeline import build_timeline, length_of
 
@@ -839,6 +839,10 @@ def check_scripts(project: Project) -> Outcome:
                             f"{script_id}/{part.index}/long",
                             Problem(f"{here}: segment {part.index + 1}", message),
                         )
+    try:
+        chosen_scripts(root)  # no slot value chosen_by two scripts
+    except ScriptError as exc:
+        problems.setdefault(str(exc), Problem("responses: chosen_by", str(exc)))
     summary = f"{len(files)} script file(s), {segments_checked} segments rendered"
     return Outcome("scripts", summary, list(problems.values()))
 

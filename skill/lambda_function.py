@@ -46,12 +46,13 @@ def warm_up() -> None:
     from skill.audio import session_audio  # noqa: F401
     from skill.content.catalog import default_catalog
     from skill.content.locales import supported_locales
-    from skill.engine.script import load_script, script_ids
+    from skill.engine.script import chosen_scripts, load_script, script_ids
 
     default_catalog()
     for locale in supported_locales():
         for script in script_ids(locale):
             load_script(script, locale)
+    chosen_scripts()  # which script each slot value starts, built from the scripts' chosen_by
 
 
 def after_restore() -> None:

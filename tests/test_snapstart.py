@@ -20,13 +20,14 @@ import json, sys
 import snapshot_restore_py as hooks
 import skill.lambda_function as entry
 
+from skill.engine import script
 lazy = ["skill.audio.session_audio", "requests", "boto3"]
 before = {name: name in sys.modules for name in lazy}
+choices_before = script.chosen_scripts.cache_info().currsize
 for func, args, kwargs in reversed(hooks._before_snapshot_registry):
     func(*args, **kwargs)
 after_warm_up = {name: name in sys.modules for name in lazy}
 from skill.content.catalog import default_catalog
-from skill.engine import script
 state = default_catalog().rng.getstate()
 for func, args, kwargs in hooks._after_restore_registry:
     func(*args, **kwargs)
@@ -35,6 +36,7 @@ print(json.dumps({
     "before": before,
     "after_warm_up": after_warm_up,
     "scripts_cached": script.load_script.cache_info().currsize,
+    "choices_built": [choices_before, script.chosen_scripts.cache_info().currsize],
     "reseeded": default_catalog().rng.getstate() != state,
 }))
 """
@@ -52,6 +54,7 @@ def run_lambda(tmp_path: Path) -> dict:
 def test_a_cold_start_loads_no_audio_pipeline_http_client_or_boto3(tmp_path):
     found = run_lambda(tmp_path)
     assert found["before"] == {"skill.audio.session_audio": False, "requests": False, "boto3": False}
+    assert found["choices_built"][0] == 0, "the slot-to-script table is built on first use, not on import"
 
 
 def test_the_snapshot_holds_what_requests_would_load_and_restores_reseed(tmp_path):
@@ -59,4 +62,5 @@ def test_the_snapshot_holds_what_requests_would_load_and_restores_reseed(tmp_pat
     assert found["registered"] is True
     assert all(found["after_warm_up"].values()), found
     assert found["scripts_cached"] > 20  # every script of every locale, validated before the snapshot
+    assert found["choices_built"][1] == 1  # and the slot-to-script table built from them
     assert found["reseeded"], "containers restored from one snapshot would say the same variants"

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 from skill.content.catalog import RESPONSES_DIR, Catalog, default_catalog, locale_chain
@@ -26,6 +27,9 @@ LENGTH_UNITS = ("minutes", "cycles", "fixed")
 ENDINGS = ("done", "quiet", "offer_log")
 CONDITIONS = ("pregnant", "leg_swollen")
 CHECKPOINT_ON_NO = ("repeat", "continue")
+# What a user may name to choose a script (the start and cramp intents' slots): ``chosen_by`` maps
+# these to the values (slot value ids such as ``BOX``) that start the script.
+CHOICE_SLOTS = ("pattern", "stretch", "point", "muscle", "technique")
 
 # Pace is a time multiplier: every phase, hold and pause lasts ``pace`` times its scripted seconds.
 # "slower" / "faster" move one place along this table, so the pace stays bounded.
@@ -38,6 +42,7 @@ _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _KEY = re.compile(r"^[a-z0-9_]+$")
 _CATALOG_KEY = re.compile(r"^[a-z_]+(?:\.[a-z0-9_]+)+$")
 _SOURCE_TAG = re.compile(r"^[A-Z]\d+[a-z]?$")
+_SLOT_VALUE = re.compile(r"^[A-Z0-9]+(?:_[A-Z0-9]+)*$")
 
 
 class ScriptError(ValueError):
@@ -193,6 +198,7 @@ class Script:
     variants: Mapping[str, VariantSpec]
     default_variant: str
     variant_aliases: Mapping[str, str] = field(default_factory=dict)
+    chosen_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # slot -> values that start it
     ending: str = "done"
     skip_if: Mapping[str, str] = field(default_factory=dict)
     path: Path | None = None
@@ -525,6 +531,7 @@ def parse_script(path: Path, data: Any, catalog: Catalog | None = None) -> Scrip
         "variants",
         "default_variant",
         "variant_aliases",
+        "chosen_by",
         "ending",
         "skip_if",
         "$comment",
@@ -577,6 +584,7 @@ def parse_script(path: Path, data: Any, catalog: Catalog | None = None) -> Scrip
         k not in VARIANTS or v not in variants for k, v in aliases.items()
     ):
         raise ctx.fail("variant_aliases", "must map a variant name to one of this script's variants")
+    chosen_by = _parse_chosen_by(ctx, data.get("chosen_by", {}))
     ending = data.get("ending", "done")
     if ending not in ENDINGS:
         raise ctx.fail("ending", f"must be one of {ENDINGS}")
@@ -595,12 +603,34 @@ def parse_script(path: Path, data: Any, catalog: Catalog | None = None) -> Scrip
         variants=variants,
         default_variant=default_variant,
         variant_aliases=dict(aliases),
+        chosen_by=chosen_by,
         ending=ending,
         skip_if=dict(skip_if),
         path=path,
     )
     _check_references(ctx, script, catalog or default_catalog())
     return script
+
+
+def _parse_chosen_by(ctx: _Context, data: Any) -> dict[str, tuple[str, ...]]:
+    """``{"muscle": ["FOOT", "TOES"]}``: the slot values that start this script."""
+    if not isinstance(data, dict):
+        raise ctx.fail("chosen_by", f"must map a slot from {CHOICE_SLOTS} to a list of slot value ids")
+    chosen: dict[str, tuple[str, ...]] = {}
+    for slot, values in data.items():
+        where = f"chosen_by.{slot}"
+        if slot not in CHOICE_SLOTS:
+            raise ctx.fail(where, f"unknown slot {slot!r}: choose from {CHOICE_SLOTS}")
+        if (
+            not isinstance(values, list)
+            or not values
+            or not all(isinstance(v, str) and _SLOT_VALUE.match(v) for v in values)
+        ):
+            raise ctx.fail(where, 'must list slot value ids in capitals, e.g. ["BOX"]')
+        if len(set(values)) != len(values):
+            raise ctx.fail(where, "lists a value twice")
+        chosen[slot] = tuple(values)
+    return chosen
 
 
 def scripts_dir(locale: str, root: Path = RESPONSES_DIR) -> Path:
@@ -645,6 +675,27 @@ def load_script(script_id: str, locale: str | None = None, root: Path = RESPONSE
     title = spell(data["title"]) if isinstance(data.get("title"), str) else data.get("title")
     spelled = {key: spell(text) if isinstance(text, str) else text for key, text in phrases.items()}
     return parse_script(base_path, {**data, "title": title, "phrases": spelled})
+
+
+@lru_cache(maxsize=8)
+def chosen_scripts(root: Path = RESPONSES_DIR) -> Mapping[str, Mapping[str, str]]:
+    """Which script each slot value starts, from every script's ``chosen_by``:
+    ``chosen_scripts()["muscle"]["TOES"] == "cramp-now-foot"``. Built once, on first use.
+
+    The steps (and so ``chosen_by``) come from the default language's files, so one table serves
+    every locale. A value claimed by two scripts raises ScriptError naming both files and the field.
+    """
+    found: dict[str, dict[str, str]] = {slot: {} for slot in CHOICE_SLOTS}
+    for script_id in script_ids(None, root):
+        script = load_script(script_id, None, root)
+        for slot, values in script.chosen_by.items():
+            for value in values:
+                claimed = found[slot].setdefault(value, script_id)
+                if claimed != script_id:
+                    raise ScriptError(
+                        f"{script_id}.json: chosen_by.{slot}: {value} is already chosen by {claimed}.json"
+                    )
+    return MappingProxyType({slot: MappingProxyType(table) for slot, table in found.items()})
 
 
 def _read(path: Path) -> dict[str, Any]:

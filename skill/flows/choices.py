@@ -1,42 +1,30 @@
-"""Which script each slot value starts: the start intents' tables, shared by the technique handlers
-and "the usual" (personal preferences). Adding a script that a slot value names is an edit here and
-in the interaction model's slot type.
+"""Which script each slot value starts, for the technique handlers and "the usual" (preferences).
+
+The table is data: each script lists the slot values that choose it in its ``chosen_by`` field
+(``docs/scripts.md``), so adding a script that a slot value names is a new script file plus the value
+in the interaction model's slot type. The table is built from the loaded scripts on first use.
 """
 
 from __future__ import annotations
 
-SCRIPT_FOR_PATTERN = {
-    "BELLY": "breathing-belly",
-    "EVEN": "breathing-even",
-    "LONG_EXHALE": "breathing-long-exhale",
-    "BOX": "breathing-box",
-    "FOUR_SEVEN_EIGHT": "breathing-four-seven-eight",
-}
-SCRIPT_FOR_STRETCH = {
-    "BEDTIME": "stretch-bedtime",
-    "CALF": "stretch-calf",
-    "HAMSTRING": "stretch-hamstring",
-    "TOWEL": "stretch-towel",
-    "FORWARD_FOLD": "stretch-forward-fold",
-    "DOWNWARD_DOG": "stretch-downward-dog",
-}
-SCRIPT_FOR_POINT = {"SP6": "acupressure-sp6", "LV3": "acupressure-lv3"}
-SCRIPT_FOR_MUSCLE = {
-    "CALF": "cramp-now-calf",
-    "FOOT": "cramp-now-foot",
-    "TOES": "cramp-now-foot",
-    "SHIN": "cramp-now-shin",
-    "THIGH": "cramp-now-thigh",
-    "HAMSTRING": "cramp-now-hamstring",
-    "OTHER": "cramp-now-other",
-}
-# A technique named without details starts its everyday script.
-SCRIPT_FOR_TECHNIQUE = {
-    "BREATHING": "breathing-belly",
-    "RELAXATION": "pmr",
-    "VISUALISATION": "visualisation",
-    "STRETCH": "stretch-bedtime",
-    "HYDRATION": "hydration",
-    "ACUPRESSURE": "acupressure-sp6",
-    "ROUTINE": "routine-bedtime",
-}
+from collections.abc import Mapping
+
+from skill.engine.script import chosen_scripts
+
+
+def table(slot: str) -> Mapping[str, str]:
+    """Slot value id -> script id for one slot (one of ``skill.engine.script.CHOICE_SLOTS``)."""
+    return chosen_scripts()[slot]
+
+
+def script_for(slot: str, value: str | None) -> str | None:
+    """The script a slot value starts (``script_for("muscle", "TOES") == "cramp-now-foot"``), or None."""
+    return table(slot).get(value) if value else None
+
+
+def everyday(technique: str) -> str:
+    """The script a technique named without details starts ("a stretch": the bedtime stretch)."""
+    script = script_for("technique", technique)
+    if script is None:
+        raise LookupError(f"no script is chosen_by technique {technique!r}")
+    return script

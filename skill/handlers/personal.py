@@ -217,12 +217,10 @@ class SetPreferenceIntentHandler(AbstractRequestHandler):
         if voice in ("WHISPER", "NORMAL"):
             changed["voice"] = voice.lower() if voice == "WHISPER" else None
             said.say(f"personal.prefs.voice.{voice}")
-        script = choices.SCRIPT_FOR_PATTERN.get(pattern or "") or choices.SCRIPT_FOR_TECHNIQUE.get(
-            technique or ""
-        )
+        script = choices.script_for("pattern", pattern) or choices.script_for("technique", technique)
         if pattern and script:
             title = title_of(handler_input, script)
-        elif technique in choices.SCRIPT_FOR_TECHNIQUE:
+        elif choices.script_for("technique", technique):
             title = said.text(f"personal.technique.{technique}")
         else:
             title = None
@@ -276,8 +274,8 @@ def _technique_of(handler_input: HandlerInput, script_id: str | None) -> str | N
 
 def _favourite(handler_input: HandlerInput) -> str | None:
     prefs = preferences.preferences(handler_input)
-    return choices.SCRIPT_FOR_PATTERN.get(prefs.get("pattern") or "") or choices.SCRIPT_FOR_TECHNIQUE.get(
-        prefs.get("technique") or ""
+    return choices.script_for("pattern", prefs.get("pattern")) or choices.script_for(
+        "technique", prefs.get("technique")
     )
 
 

@@ -20,14 +20,8 @@ from skill.alexa import slots
 from skill.alexa.slots import slot_id, slot_text, slot_unmatched
 from skill.engine.script import MAX_BREATHS, MAX_MINUTES, Options
 from skill.engine.session import transition
+from skill.flows import choices
 from skill.flows import technique as flow
-from skill.flows.choices import (
-    SCRIPT_FOR_MUSCLE,
-    SCRIPT_FOR_PATTERN,
-    SCRIPT_FOR_POINT,
-    SCRIPT_FOR_STRETCH,
-    SCRIPT_FOR_TECHNIQUE,
-)
 from skill.personal import preferences
 from skill.speech.reply import respond, speech
 from skill.state import session as namespace
@@ -96,13 +90,13 @@ def _common_options(handler_input: HandlerInput) -> tuple[Options, str | None]:
 
 
 def _pick(
-    handler_input: HandlerInput, slot: str, table: dict[str, str], default: str | None, question: str
+    handler_input: HandlerInput, slot: str, default: str | None, question: str
 ) -> tuple[str | None, str | None]:
     """The script for a choice slot (pattern, stretch, point…), or the question to ask."""
     if slots.has_slot(handler_input, slot):
-        matched = slot_id(handler_input, slot)
-        if matched in table:
-            return table[matched], None
+        script = choices.script_for(slot, slot_id(handler_input, slot))
+        if script:
+            return script, None
         if slot_unmatched(handler_input, slot):
             return None, question
     return default, (None if default else question)
@@ -114,38 +108,27 @@ def choose(handler_input: HandlerInput) -> Choice:
     name = request.intent.name
     options, question = _common_options(handler_input)
     if name == "StartBreathingIntent":
+        preferred = choices.script_for("pattern", preferences.preferences(handler_input).get("pattern"))
         script, asked = _pick(
-            handler_input,
-            "pattern",
-            SCRIPT_FOR_PATTERN,
-            SCRIPT_FOR_PATTERN.get(
-                preferences.preferences(handler_input).get("pattern") or "", "breathing-belly"
-            ),
-            "technique.ask.pattern",
+            handler_input, "pattern", preferred or choices.everyday("BREATHING"), "technique.ask.pattern"
         )
     elif name == "StartRelaxationIntent":
-        script, asked = "pmr", None
+        script, asked = choices.everyday("RELAXATION"), None
     elif name == "StartVisualisationIntent":
-        script, asked = "visualisation", None
+        script, asked = choices.everyday("VISUALISATION"), None
     elif name == "StartStretchIntent":
-        script, asked = _pick(
-            handler_input, "stretch", SCRIPT_FOR_STRETCH, "stretch-bedtime", "technique.ask.stretch"
-        )
+        script, asked = _pick(handler_input, "stretch", choices.everyday("STRETCH"), "technique.ask.stretch")
     elif name == "StartHydrationIntent":
-        script, asked = "hydration", None
+        script, asked = choices.everyday("HYDRATION"), None
     elif name == "StartAcupressureIntent":
-        script, asked = _pick(
-            handler_input, "point", SCRIPT_FOR_POINT, "acupressure-sp6", "technique.ask.point"
-        )
+        script, asked = _pick(handler_input, "point", choices.everyday("ACUPRESSURE"), "technique.ask.point")
     elif name == "StartRoutineIntent":
-        script, asked = "routine-bedtime", None
+        script, asked = choices.everyday("ROUTINE"), None
     else:  # StartTechniqueIntent
-        script, asked = _pick(
-            handler_input, "technique", SCRIPT_FOR_TECHNIQUE, None, "technique.ask.technique"
-        )
+        script, asked = _pick(handler_input, "technique", None, "technique.ask.technique")
         if script is None and not slot_text(handler_input, "technique"):
             # "Help me relax my legs" names no technique: the legs-only relaxation fits it.
-            script, asked = "pmr", None
+            script, asked = choices.everyday("RELAXATION"), None
             options = replace(options, variant=options.variant or "legs")
     return Choice(script, options, asked or question)
 
@@ -189,7 +172,8 @@ class CrampNowHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         side = slot_id(handler_input, "side")
         muscle = slot_id(handler_input, "muscle")
-        if muscle not in SCRIPT_FOR_MUSCLE:
+        script = choices.script_for("muscle", muscle)
+        if muscle is None or script is None:
             technique.note_cramp(handler_input, None, side)
             # Elicit the slot, so a bare answer ("my calf") is heard as this intent's muscle.
             request = cast(IntentRequest, handler_input.request_envelope.request)  # per can_handle
@@ -197,7 +181,7 @@ class CrampNowHandler(AbstractRequestHandler):
                 ElicitSlotDirective(slot_to_elicit="muscle", updated_intent=request.intent)
             )
             return flow.ask(handler_input, "technique.ask.muscle", "technique.ask.muscle_reprompt")
-        return flow.coach_cramp(handler_input, muscle, side, SCRIPT_FOR_MUSCLE[muscle])
+        return flow.coach_cramp(handler_input, muscle, side, script)
 
 
 # -- answers to our questions -------------------------------------------------------------------------
