@@ -106,8 +106,14 @@ BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Words of lower-case letters and digits (an apostrophe only inside a word), single spaces between.
+_NORMAL = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*(?: [a-z0-9]+(?:'[a-z0-9]+)*)*")
+
+
 def normalise(text: str) -> str:
     """Lower case, curly quotes straightened, punctuation dropped: how both lines and samples compare."""
+    if _NORMAL.fullmatch(text):
+        return text  # already lower case words split by single spaces: every step below keeps it
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", "", text)  # "a.m." → "am"; keeps "7.5"
     text = re.sub(r"(?<!\d)-|-(?!\d)", " ", text)  # "twenty-five" → "twenty five"; keeps "2026-11-24"
