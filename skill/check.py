@@ -8,6 +8,7 @@ prints every problem and exits 1 when there is any.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
@@ -320,6 +321,7 @@ def check_samples(project: Project) -> Outcome:
     for locale, model in models.items():
         where = project.relative(project.model_paths()[locale])
         resolver = Resolver(model)
+        resolved_lines: dict[str, Any] = {}
         language = model["interactionModel"]["languageModel"]
         types = {t["name"]: t for t in language.get("types", [])}
         for intent in language.get("intents", []):
@@ -334,7 +336,9 @@ def check_samples(project: Project) -> Outcome:
                 line = re.sub(r"\{([^{}]+)\}", fill, sample)
                 lines += 1
                 here = f"{where}: intent {intent['name']}"
-                candidates = resolver.candidates(line)
+                if line not in resolved_lines:  # samples of one shape say the same line: resolve it once
+                    resolved_lines[line] = resolver.candidates(line)
+                candidates = resolved_lines[line]
                 resolved = candidates[0].intent if candidates else FALLBACK
                 if resolved != intent["name"]:
                     problems.append(
@@ -419,6 +423,7 @@ def expanded_lines(intent: dict[str, Any], types: dict[str, Any]) -> Iterator[tu
     """
     slot_types = {s["name"]: s.get("type", "") for s in intent.get("slots", [])}
 
+    @functools.cache
     def phrases(slot: str) -> list[str]:
         slot_type = types.get(slot_types.get(slot, ""))
         if slot_type is None:

@@ -25,7 +25,6 @@ a phrasing that is not in the samples does not resolve here even when a real dev
 from __future__ import annotations
 
 import hashlib
-import heapq
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -107,8 +106,14 @@ BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Words of lower-case letters and digits (an apostrophe only inside a word), single spaces between.
+_NORMAL = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*(?: [a-z0-9]+(?:'[a-z0-9]+)*)*")
+
+
 def normalise(text: str) -> str:
     """Lower case, curly quotes straightened, punctuation dropped: how both lines and samples compare."""
+    if _NORMAL.fullmatch(text):
+        return text  # already lower case words split by single spaces: every step below keeps it
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", "", text)  # "a.m." → "am"; keeps "7.5"
     text = re.sub(r"(?<!\d)-|-(?!\d)", " ", text)  # "twenty-five" → "twenty five"; keeps "2026-11-24"
@@ -185,26 +190,41 @@ class _Sample:
 
 
 class _SampleIndex:
-    """Samples bucketed by their first word, so a line is only tried against samples that can fit it.
+    """Samples bucketed by their first two words, so a line is only tried against samples that can fit it.
 
-    Samples that start with a slot could fit any line and are tried for every line; the two lists
-    are merged back into model order so that ties are broken the same way as without the index.
+    A sample whose second item is a slot (or that has one word) is bucketed by its first word only;
+    samples that start with a slot could fit any line and are tried for every line. The buckets are
+    merged back into model order so that ties are broken the same way as without the index.
     """
 
     def __init__(self, samples: list[_Sample]) -> None:
+        self.by_two_words: dict[tuple[str, str], list[_Sample]] = {}
         self.by_first_word: dict[str, list[_Sample]] = {}
         self.slot_first: list[_Sample] = []
         for order, sample in enumerate(samples):
             sample.order = order
             kind, value = sample.items[0] if sample.items else ("s", "")
-            if kind == "w":
-                self.by_first_word.setdefault(value, []).append(sample)
-            else:
+            if kind != "w":
                 self.slot_first.append(sample)
+            elif len(sample.items) > 1 and sample.items[1][0] == "w":
+                self.by_two_words.setdefault((value, sample.items[1][1]), []).append(sample)
+            else:
+                self.by_first_word.setdefault(value, []).append(sample)
 
-    def for_text(self, text: str) -> Iterator[_Sample]:
-        first = text.split(" ", 1)[0]
-        return heapq.merge(self.by_first_word.get(first, []), self.slot_first, key=lambda s: s.order)
+    def for_text(self, text: str) -> list[_Sample]:
+        first, _, rest = text.partition(" ")
+        second = rest.partition(" ")[0]
+        found = [
+            *self.by_two_words.get((first, second), ()),
+            *self.by_first_word.get(first, ()),
+            *self.slot_first,
+        ]
+        found.sort(key=_order)
+        return found
+
+
+def _order(sample: _Sample) -> int:
+    return sample.order
 
 
 _SLOT_REF = re.compile(r"\{([^{}]+)\}")
