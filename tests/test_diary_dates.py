@@ -228,7 +228,12 @@ def test_nothing_said_is_no_time_and_a_morning_before_it_began_is_refused():
 
 @pytest.mark.parametrize(
     ("duration", "expected"),
-    [("PT1H", local(25, 7, 30)), ("PT20M", local(25, 8, 10)), ("PT1H30M", local(25, 7)), ("P1D", local(24, 8, 30))],
+    [
+        ("PT1H", local(25, 7, 30)),
+        ("PT20M", local(25, 8, 10)),
+        ("PT1H30M", local(25, 7)),
+        ("P1D", local(24, 8, 30)),
+    ],
 )
 def test_about_an_hour_ago(duration, expected):
     from skill.diary.dates import ago
@@ -274,7 +279,13 @@ def test_a_logged_date_far_back_is_asked_again_but_a_recent_one_is_taken():
         ("2026-11-24", MORNING, "last_night", local(24, 18), local(25, 8)),
         ("2026-11-25", MORNING, "last_night", local(24, 18), local(25, 8)),  # sent as today's date
         ("2026-11-24", NIGHT_3AM, "tonight", local(24, 18), local(25, 8)),  # asked in that night
-        ("2026-11-25", datetime(2026, 11, 25, 23, 0, tzinfo=NEW_YORK), "tonight", local(25, 18), local(26, 8)),
+        (
+            "2026-11-25",
+            datetime(2026, 11, 25, 23, 0, tzinfo=NEW_YORK),
+            "tonight",
+            local(25, 18),
+            local(26, 8),
+        ),
         ("2026-11-22", MORNING, "night", local(22, 18), local(23, 8)),  # "Sunday night"
     ],
 )

@@ -248,7 +248,10 @@ def resolve_named(
     if name == "WOKE_UP" and date_value is None and time_value is None:
         return woke_up(now)
     default_date, default_time, at_night = NAMED_WHEN.get(name or "", (None, None, False))
-    placeholders = {"TODAY": now.date().isoformat(), "YESTERDAY": (now.date() - timedelta(days=1)).isoformat()}
+    placeholders = {
+        "TODAY": now.date().isoformat(),
+        "YESTERDAY": (now.date() - timedelta(days=1)).isoformat(),
+    }
     if date_value is None and default_date is not None:
         date_value = placeholders.get(default_date, default_date)
     if at_night and time_value and time_value not in PARTS_OF_DAY and date_value is None:
