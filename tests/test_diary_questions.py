@@ -75,6 +75,9 @@ def test_count_defaults_to_this_week(conversation, diary):
     [
         ({"days": "10"}, "8 cramps in the last 10 days."),
         ({"since": "2026-11-20"}, "5 cramps since November 20."),  # "since Friday" → last Friday
+        # "since November the first": Alexa resolves a month and day on or after today
+        ({"since": "2027-11-01"}, "9 cramps since November 1."),
+        ({"date": "2027-11-05"}, "One cramp on November 5."),  # "on November the fifth"
         ({"date": "2026-11-24"}, "One cramp yesterday."),
         ({"date": "2026-11"}, "9 cramps this month."),
         ({"date": "2026-10"}, "No cramps last month."),
