@@ -314,3 +314,11 @@ def test_at_night_the_current_night_is_tonight_in_descriptions_and_periods():
     assert describe(local(24, 22), NIGHT_3AM, True)[0] == "tonight_at"  # 10 pm, asked at 3 am
     assert describe(local(25, 1), NIGHT_3AM, True)[0] == "tonight_at"
     assert describe(local(24, 2), NIGHT_3AM, True)[0] == "last_night_at"  # the night before
+
+
+def test_after_five_am_the_night_just_gone_is_last_night():
+    early = datetime(2026, 11, 25, 6, 0, tzinfo=NEW_YORK)
+    assert describe(local(25, 3), early, True)[0] == "last_night_at"
+    period = period_from_date("2026-11-24", early, "NI")
+    assert (period.label, period.start, period.end) == ("last_night", local(24, 18), local(25, 8))
+    assert period.start <= local(25, 3) < period.end

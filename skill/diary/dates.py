@@ -47,6 +47,7 @@ JUST_NOW = timedelta(minutes=15)
 NIGHT_STARTS, NIGHT_ENDS = 18, 8
 # Times before this hour on "yesterday" are last night's small hours (see the module docstring).
 SMALL_HOURS_END = 6
+AWAKE_FROM = 5  # from 5 am the night just gone is "last night", before it "tonight"
 # A cramp logged for a date this long ago is more likely a mishearing than a memory: ask again.
 LOG_HORIZON = timedelta(days=62)
 
@@ -341,9 +342,22 @@ def evening_of(moment: datetime) -> date | None:
     return None
 
 
+def tonight_evening(now: datetime) -> date | None:
+    """The evening of "tonight" while a night is under way (6 pm to 5 am), else None.
+
+    After 5 am the night just gone is "last night", although a question about it still counts
+    until 8 am (``NIGHT_ENDS``): at 6 am, 3 am was "last night", at 4 am it was "tonight".
+    """
+    if now.hour >= NIGHT_STARTS:
+        return now.date()
+    if now.hour < AWAKE_FROM:
+        return now.date() - timedelta(days=1)
+    return None
+
+
 def last_night_evening(now: datetime) -> date:
     """The evening of "last night": the night before the one under way, or the one just gone."""
-    current = evening_of(now)
+    current = tonight_evening(now)
     return (current if current is not None else now.date()) - timedelta(days=1)
 
 
@@ -353,7 +367,7 @@ def night(evening: date, now: datetime) -> Period:
     end = datetime.combine(evening + timedelta(days=1), time(NIGHT_ENDS), tzinfo=now.tzinfo)
     if start > now:
         raise DateProblem("future", evening.isoformat())
-    if evening == evening_of(now):
+    if evening == tonight_evening(now):
         return Period(start, end, "tonight")
     if evening == last_night_evening(now):
         return Period(start, end, "last_night")
@@ -471,7 +485,7 @@ def describe(
     # Late evening and the small hours are "tonight" or "last night", as one night (``evening_of``).
     nightly = moment.hour >= 21 or moment.hour < 5
     evening = evening_of(moment)
-    if nightly and evening is not None and evening == evening_of(now):
+    if nightly and evening is not None and evening == tonight_evening(now):
         kind = "tonight"
     elif nightly and evening is not None and evening == last_night_evening(now):
         kind = "last_night"
