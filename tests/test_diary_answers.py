@@ -159,3 +159,9 @@ def test_answer_picks_the_reader_for_the_question():
     assert answers.answer("side", "the left one").value == "LEFT"
     with pytest.raises(ValueError):
         answers.answer("colour", "red")
+
+
+def test_i_dont_know_with_an_answer_hedges_it():
+    heard = answers.severity("I don't know, maybe a five")
+    assert (heard.value, heard.hedged, heard.declined) == (5, True, False)
+    assert answers.side("dunno... left?").value == "LEFT"

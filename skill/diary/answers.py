@@ -202,13 +202,11 @@ def _numbers(text: str, locale: str) -> list[int]:
 # -- severity --------------------------------------------------------------------------------------
 
 
-def severity(text: str | None, locale: str = "en-US") -> Heard[int]:
+def _severity(text: str | None, locale: str = "en-US") -> Heard[int]:
     """ "about a five I suppose" → 5 (hedged), "six or seven" → 7 (hedged), "it's a 7/10" → 7."""
     said = _words(text or "")
     if not said:
         return Heard(None)
-    if _declined(said):
-        return Heard(None, declined=True)
     said = _last_said(said)
     hedged = _hedged(said)
     scored = re.sub(r"\b(out of|outta) (ten|10)\b", " ", said)
@@ -277,14 +275,12 @@ def _range_duration(text: str, locale: str) -> int | None:
     return None
 
 
-def duration(text: str | None, locale: str = "en-US") -> Heard[int | str]:
+def _duration(text: str | None, locale: str = "en-US") -> Heard[int | str]:
     """ "maybe five minutes" → 300, "a minute or two" → 90, "not long" → 30, "ages" → 600 (all
     hedged but the first's number), "still going" → ``STILL_GOING``; a bare number is unclear."""
     said = _words(text or "")
     if not said:
         return Heard(None)
-    if _declined(said):
-        return Heard(None, declined=True)
     said = _last_said(said)
     if any(_has(said, phrase) for phrase in _STILL_GOING):
         return Heard(STILL_GOING)
@@ -330,24 +326,20 @@ def _pick(text: str, table: tuple[tuple[str, str], ...]) -> str | None:
     return max(whole)[2] if whole else None
 
 
-def side(text: str | None, locale: str = "en-US") -> Heard[str]:
+def _side(text: str | None, locale: str = "en-US") -> Heard[str]:
     """ "the left one" → LEFT, "left... no wait, the right" → RIGHT, "both legs" → BOTH."""
     said = _words(text or "")
     if not said:
         return Heard(None)
-    if _declined(said):
-        return Heard(None, declined=True)
     value = _pick(_last_said(said), _SIDES)
     return Heard(value, hedged=_hedged(said)) if value else Heard(None)
 
 
-def muscle(text: str | None, locale: str = "en-US") -> Heard[str]:
+def _muscle(text: str | None, locale: str = "en-US") -> Heard[str]:
     """ "my calf", "the back of my thigh" → HAMSTRING, "foot, no, my toes" → TOES."""
     said = _words(text or "")
     if not said:
         return Heard(None)
-    if _declined(said):
-        return Heard(None, declined=True)
     value = _pick(_last_said(said), _MUSCLES)
     return Heard(value, hedged=_hedged(said)) if value else Heard(None)
 
@@ -366,7 +358,7 @@ _NAMED_WHEN: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 
-def when(text: str | None, now: datetime, locale: str = "en-US") -> Heard[dates.When]:
+def _when(text: str | None, now: datetime, locale: str = "en-US") -> Heard[dates.When]:
     """ "at one am", "at three last night", "about an hour ago", "when I woke up" → the moment.
 
     ``now`` is aware, in the user's zone. A time that cannot be a cramp's (in the future) is unclear.
@@ -374,8 +366,6 @@ def when(text: str | None, now: datetime, locale: str = "en-US") -> Heard[dates.
     said = _words(text or "")
     if not said:
         return Heard(None)
-    if _declined(said):
-        return Heard(None, declined=True)
     said = _last_said(said)
     hedged = _hedged(said)
     core = _remove(said, _HEDGES)
@@ -409,6 +399,40 @@ def _latest_of_twelve(clock: str, now: datetime) -> dates.When:
     other = f"{(hour + 12) % 24:02d}:{minute:02d}"
     moments = [dates.resolve_when(None, value, now) for value in (clock, other)]
     return max(moments, key=lambda when: when.at)
+
+
+def _finish(text: str | None, heard: Heard[T]) -> Heard[T]:
+    """ "I don't know" alone declines; said with an answer ("I don't know, maybe a five") hedges it."""
+    if not _declined(_words(text or "")):
+        return heard
+    if heard.value is None:
+        return Heard(None, declined=True)
+    return Heard(heard.value, hedged=True)
+
+
+def severity(text: str | None, locale: str = "en-US") -> Heard[int]:
+    """ "about a five I suppose" → 5 (hedged), "six or seven" → 7 (hedged), "it's a 7/10" → 7."""
+    return _finish(text, _severity(text, locale))
+
+
+def duration(text: str | None, locale: str = "en-US") -> Heard[int | str]:
+    """Seconds, or ``STILL_GOING``: "maybe five minutes" → 300, "a minute or two" → 90 (hedged)."""
+    return _finish(text, _duration(text, locale))
+
+
+def side(text: str | None, locale: str = "en-US") -> Heard[str]:
+    """ "the left one" → LEFT, "left... no wait, the right" → RIGHT, "both legs" → BOTH."""
+    return _finish(text, _side(text, locale))
+
+
+def muscle(text: str | None, locale: str = "en-US") -> Heard[str]:
+    """ "my calf", "the back of my thigh" → HAMSTRING, "foot, no, my toes" → TOES."""
+    return _finish(text, _muscle(text, locale))
+
+
+def when(text: str | None, now: datetime, locale: str = "en-US") -> Heard[dates.When]:
+    """ "at one am", "at three last night", "about an hour ago", "when I woke up" → the moment."""
+    return _finish(text, _when(text, now, locale))
 
 
 def answer(slot: str, text: str | None, locale: str = "en-US") -> Heard[Any]:
