@@ -28,7 +28,7 @@ import yaml
 from skill.builder import build_skill
 from skill.config import Settings
 from skill.diary.model import CrampEntry
-from skill.handlers import techniques, timezone
+from skill.alexa import timezone
 from skill.lambda_function import handler_for
 from skill.localchat.resolver import Resolver
 from skill.localchat.session import ChatSession
@@ -264,8 +264,6 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
             lambda handler_input: timezone.LOCALE_ZONES[handler_input.request_envelope.request.locale],
         )
         runner = Runner(tmp_path_factory.mktemp("dialogs"))
-        # The cramp coach stamps its timer with the wall clock, not the services' clock.
-        patch.setattr(techniques, "utc_now", lambda: runner.now)
         results = {dialog["id"]: runner.run(dialog) for dialog in DIALOGS}
         timezone.clear_cache()
     return results

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from skill.diary import answers
-from skill.diary.answers import STILL_GOING
+from skill.diary import spoken
+from skill.diary.spoken import STILL_GOING
 
 NEW_YORK = ZoneInfo("America/New_York")
 MORNING = datetime(2026, 11, 25, 8, 30, tzinfo=NEW_YORK)
@@ -39,18 +39,18 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
     ],
 )
 def test_severity(words, locale, value, hedged):
-    heard = answers.severity(words, locale)
+    heard = spoken.severity(words, locale)
     assert (heard.value, heard.hedged, heard.unclear) == (value, hedged, False)
 
 
 @pytest.mark.parametrize("words", ["a hundred", "eleven", "three and nine", "banana", "", "what"])
 def test_severity_that_is_unclear(words):
-    assert answers.severity(words).unclear
+    assert spoken.severity(words).unclear
 
 
 @pytest.mark.parametrize("words", ["I don't know", "no idea", "skip", "can't remember, sorry", "dunno"])
 def test_declining_is_not_unclear(words):
-    for reader in (answers.severity, answers.duration, answers.side, answers.muscle):
+    for reader in (spoken.severity, spoken.duration, spoken.side, spoken.muscle):
         heard = reader(words)
         assert heard.declined and not heard.unclear and heard.value is None
 
@@ -77,18 +77,18 @@ def test_declining_is_not_unclear(words):
     ],
 )
 def test_duration(words, locale, seconds, hedged):
-    heard = answers.duration(words, locale)
+    heard = spoken.duration(words, locale)
     assert (heard.value, heard.hedged) == (seconds, hedged)
 
 
 @pytest.mark.parametrize("words", ["it's still going", "still cramping", "it hasn't stopped"])
 def test_still_going(words):
-    assert answers.duration(words).value == STILL_GOING
+    assert spoken.duration(words).value == STILL_GOING
 
 
 @pytest.mark.parametrize("words", ["five", "two days and more", "three months", "purple"])
 def test_duration_that_is_unclear(words):
-    assert answers.duration(words).unclear  # a bare number has no unit; months are not a cramp
+    assert spoken.duration(words).unclear  # a bare number has no unit; months are not a cramp
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_duration_that_is_unclear(words):
     ],
 )
 def test_side(words, value):
-    assert answers.side(words).value == value
+    assert spoken.side(words).value == value
 
 
 @pytest.mark.parametrize(
@@ -121,12 +121,12 @@ def test_side(words, value):
     ],
 )
 def test_muscle(words, value):
-    assert answers.muscle(words).value == value
+    assert spoken.muscle(words).value == value
 
 
 def test_side_and_muscle_that_are_unclear():
-    assert answers.side("the middle").unclear
-    assert answers.muscle("my elbow").unclear
+    assert spoken.side("the middle").unclear
+    assert spoken.muscle("my elbow").unclear
 
 
 @pytest.mark.parametrize(
@@ -144,24 +144,24 @@ def test_side_and_muscle_that_are_unclear():
     ],
 )
 def test_when(words, now, at, exact):
-    heard = answers.when(words, now)
+    heard = spoken.when(words, now)
     assert heard.value is not None
     assert (heard.value.at, heard.value.exact) == (at, exact)
 
 
 @pytest.mark.parametrize("words", ["next tuesday", "in an hour", "blue"])
 def test_when_that_is_unclear(words):
-    assert answers.when(words, MORNING).unclear
+    assert spoken.when(words, MORNING).unclear
 
 
 def test_answer_picks_the_reader_for_the_question():
-    assert answers.answer("severity", "about a five I suppose").value == 5
-    assert answers.answer("side", "the left one").value == "LEFT"
+    assert spoken.answer("severity", "about a five I suppose").value == 5
+    assert spoken.answer("side", "the left one").value == "LEFT"
     with pytest.raises(ValueError):
-        answers.answer("colour", "red")
+        spoken.answer("colour", "red")
 
 
 def test_i_dont_know_with_an_answer_hedges_it():
-    heard = answers.severity("I don't know, maybe a five")
+    heard = spoken.severity("I don't know, maybe a five")
     assert (heard.value, heard.hedged, heard.declined) == (5, True, False)
-    assert answers.side("dunno... left?").value == "LEFT"
+    assert spoken.side("dunno... left?").value == "LEFT"
