@@ -25,10 +25,10 @@ import isodate
 import pytest
 import yaml
 
+from skill.alexa import timezone
 from skill.builder import build_skill
 from skill.config import Settings
 from skill.diary.model import CrampEntry
-from skill.alexa import timezone
 from skill.lambda_function import handler_for
 from skill.localchat.resolver import Resolver
 from skill.localchat.session import ChatSession

@@ -5,7 +5,8 @@ LogCrampIntent's dialog uses ``delegationStrategy: SKILL_RESPONSE``: the handler
 and this flow validates and asks the next question with ``Dialog.ElicitSlot``. The draft is owned by
 ``skill.state.diary_draft`` (session attributes are the source of truth between turns: elicitations
 send the intent back with empty slots, so each request carries only what the user just said); the
-timer by ``skill.state.open_cramp``; the translation of slots into the draft is ``skill.diary.answers``; free-text answers are read by ``skill.diary.spoken``.
+timer by ``skill.state.open_cramp``; the translation of slots into the draft is ``skill.diary.answers``;
+free-text answers are read by ``skill.diary.spoken``.
 """
 
 from __future__ import annotations
