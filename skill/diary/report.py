@@ -198,7 +198,8 @@ def _entry_cells(text: Text, entry: CrampEntry) -> list[str]:
     ]
     notes += [label(text, "symptom", symptom) for symptom in entry.symptoms]
     length = text("diary.report.still_open") if entry.is_open else minutes(entry.duration_s)
-    return [when, _place(text, entry), str(entry.severity), length, "; ".join(notes)]
+    rating = NONE if entry.severity is None else str(entry.severity)
+    return [when, _place(text, entry), rating, length, "; ".join(notes)]
 
 
 def html_report(

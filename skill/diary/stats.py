@@ -159,7 +159,7 @@ def weekly_counts(entries: Sequence[CrampEntry], start: datetime, end: datetime)
 
 def summarize(entries: Sequence[CrampEntry], start: datetime, end: datetime) -> Summary:
     """The figures for entries in ``[start, end)``; ``end`` should already be clipped to now."""
-    severities = [e.severity for e in entries]
+    severities = [e.severity for e in entries if e.severity is not None]
     durations = [e.duration_s for e in entries if e.duration_s is not None]
     return Summary(
         count=len(entries),

@@ -15,15 +15,16 @@ import logging
 from datetime import datetime, timedelta
 
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_locale
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
 from ask_sdk_model.dialog import ElicitSlotDirective
 
 from skill import safety
 from skill.alexa import slots
 from skill.alexa.timezone import zone_name
-from skill.diary import answers
+from skill.diary import answers, spoken
 from skill.diary.draft import REQUIRED, Draft
-from skill.diary.model import CrampEntry
+from skill.diary.model import CrampEntry, iso
 from skill.diary.repository import DuplicateEntry, StorageError
 from skill.flows import diary_words as words
 from skill.flows.practice import user_id
@@ -52,8 +53,11 @@ JUST_HAPPENED = timedelta(minutes=30)
 ONE_BREATH_SKIPS = ("side", "when", "helped", "trigger")  # not asked after a one-breath log
 
 
-def apply_slots(handler_input: HandlerInput, draft: Draft, now: datetime) -> list[answers.Problem]:
-    """Copy what this request says into the draft; every unusable value comes back as a problem."""
+def apply_slots(
+    handler_input: HandlerInput, draft: Draft, now: datetime, taken: frozenset[str] = frozenset()
+) -> list[answers.Problem]:
+    """Copy what this request says into the draft; every unusable value comes back as a problem.
+    ``taken``: slots already read from their words (``read_spoken``)."""
     said = {
         name: answers.Said(
             slots.slot_text(handler_input, name),
@@ -61,9 +65,52 @@ def apply_slots(handler_input: HandlerInput, draft: Draft, now: datetime) -> lis
             slots.slot_resolved(handler_input, name),
         )
         for name in LOG_SLOTS
-        if slots.has_slot(handler_input, name)
+        if slots.has_slot(handler_input, name) and name not in taken
     }
     return answers.apply(said, draft, now)
+
+
+SPOKEN = ("muscle", "side", "severity", "duration", "when")  # answers ``skill.diary.spoken`` reads
+
+
+def _understood(handler_input: HandlerInput, name: str) -> bool:
+    """True when Alexa's own value for the slot can be used as it is."""
+    text = slots.slot_text(handler_input, name)
+    if name in ("muscle", "side", "when"):
+        return slots.slot_id(handler_input, name) is not None or not slots.slot_resolved(handler_input, name)
+    try:
+        answers.severity(text or "") if name == "severity" else answers.duration(text or "")
+    except answers.Problem:
+        return False
+    return True
+
+
+def read_spoken(handler_input: HandlerInput, draft: Draft, now: datetime) -> frozenset[str]:
+    """Answers Alexa heard but could not resolve ("about a five I suppose", "left... no wait, the
+    right", "when I woke up"), read from their words; returns the slots taken this way. An answer
+    still unclear is left to ``apply_slots``, which reports it (and the question is asked again)."""
+    locale = get_locale(handler_input) or "en-US"
+    taken = set()
+    for name in SPOKEN:
+        text = slots.slot_text(handler_input, name)
+        if not text or _understood(handler_input, name):
+            continue
+        if name == "when" and (slots.slot_text(handler_input, "date") or slots.slot_text(handler_input, "time")):
+            continue
+        heard = spoken.when(text, now, locale) if name == "when" else spoken.answer(name, text, locale)
+        if heard.declined:
+            draft.skip(name)
+        elif heard.value is None:
+            continue
+        elif name == "when":
+            draft.set_when(heard.value.at, heard.value.exact)
+        elif name == "duration":
+            still = heard.value == spoken.STILL_GOING
+            draft.still_going, draft.duration_s = still, None if still else int(heard.value)
+        else:
+            setattr(draft, name, heard.value)
+        taken.add(name)
+    return frozenset(taken)
 
 
 def known_medicines(handler_input: HandlerInput) -> list[str] | None:
@@ -72,16 +119,23 @@ def known_medicines(handler_input: HandlerInput) -> list[str] | None:
     return list(value) if isinstance(value, list) else None
 
 
-def elicit(handler_input: HandlerInput, draft: Draft, slot: str, said: Speech) -> Response:
-    """Ask for one slot of LogCrampIntent (from any intent: this chains back into the dialog)."""
+def elicit(
+    handler_input: HandlerInput, draft: Draft, slot: str, said: Speech, *, reask: bool = False
+) -> Response:
+    """Ask for one slot of LogCrampIntent (from any intent: this chains back into the dialog).
+
+    ``reask``: the answer was not understood; the question comes again once, with examples.
+    """
     first_optional = slot not in REQUIRED and not draft.asked
     draft.eliciting = slot
     if slot not in REQUIRED:
         draft.mark_asked(slot)
+    if reask and slot not in draft.retried:
+        draft.retried.append(slot)
     diary_draft.keep(handler_input, draft)
     if first_optional:
         said.say("diary.ask.skip_hint")
-    said.say(f"diary.ask.{slot}")
+    said.say(f"diary.reask.{slot}" if reask else f"diary.ask.{slot}")
     slots = {name: Slot(name=name, confirmation_status=SlotConfirmationStatus.NONE) for name in LOG_SLOTS}
     intent = Intent(name=LOG_INTENT, slots=slots, confirmation_status=IntentConfirmationStatus.NONE)
     handler_input.response_builder.add_directive(
@@ -90,12 +144,25 @@ def elicit(handler_input: HandlerInput, draft: Draft, slot: str, said: Speech) -
     return respond(handler_input, said, reprompt=speech(handler_input).say(f"diary.ask.{slot}"))
 
 
+def unclear(handler_input: HandlerInput, draft: Draft, slot: str, said: Speech) -> Response:
+    """An answer not understood: one clear re-ask with examples; a second time, an optional question
+    is let go (the entry is kept as it is) and the dialog moves on."""
+    if slot in draft.retried and slot not in REQUIRED:
+        draft.skip(slot)
+        return continue_dialog(handler_input, draft, said)
+    return elicit(handler_input, draft, slot, said, reask=True)
+
+
 def continue_dialog(handler_input: HandlerInput, draft: Draft, said: Speech | None = None) -> Response:
-    """Ask the next question, or save when there is nothing left to ask."""
+    """Save what is known (as soon as the muscle is), then ask the next question or finish."""
     said = said or speech(handler_input)
+    if draft.muscle is not None:
+        ended = store(handler_input, draft, said)
+        if ended is not None:
+            return ended
     next_slot = draft.next_slot(ask_medicine=known_medicines(handler_input) is None)
     if next_slot is None:
-        return save(handler_input, draft, said)
+        return finish(handler_input, draft, said)
     return elicit(handler_input, draft, next_slot, said)
 
 
@@ -126,6 +193,8 @@ def findings_for(entry: CrampEntry, now: datetime, pregnant: bool = False) -> re
 
 def confirmation(said: Speech, entry: CrampEntry, now: datetime) -> Speech:
     """One sentence: what was logged."""
+    if entry.severity is None:
+        return unrated_confirmation(said, entry, now)
     fields = {
         "severity": entry.severity,
         "place": words.place(said, entry.muscle, entry.side),
@@ -138,6 +207,16 @@ def confirmation(said: Speech, entry: CrampEntry, now: datetime) -> Speech:
     return said.say("diary.saved.plain", **fields)
 
 
+def unrated_confirmation(said: Speech, entry: CrampEntry, now: datetime) -> Speech:
+    fields = {"place": words.place(said, entry.muscle, entry.side), "when": words.entry_when(said, entry, now)}
+    if entry.is_open:
+        return said.say("diary.saved.still_going_unrated", **fields)
+    if entry.duration_s is not None:
+        duration = words.duration(said, entry.duration_s)
+        return said.say("diary.saved.lasting_unrated", duration=duration, **fields)
+    return said.say("diary.saved.plain_unrated", **fields)
+
+
 def offer_for(entry: CrampEntry, now: datetime) -> str:
     """The technique to offer after logging: help now, settling back to sleep, or stretches for tonight."""
     if entry.is_open:
@@ -148,19 +227,28 @@ def offer_for(entry: CrampEntry, now: datetime) -> str:
     return "bedtime_stretches"
 
 
-def save(handler_input: HandlerInput, draft: Draft, said: Speech | None = None) -> Response:
-    """Store the draft; on a storage failure keep it in the session and offer to try again."""
-    said = said or speech(handler_input)
+def store(handler_input: HandlerInput, draft: Draft, said: Speech) -> Response | None:
+    """Put the draft in the diary (added the first time, updated after), say the confirmation the
+    first time and any new red flag. Returns a response only when the dialog must end here: the save
+    failed (the draft is kept and a retry offered) or a red flag stops the exercises."""
     now = now_utc(handler_input)
+    if draft.at is None:  # "now" is the moment it was first saved, not of each later answer
+        draft.set_when(now, True)
     entry = draft.to_entry(
         user_id(handler_input), now, zone_name(handler_input), known_medicines(handler_input)
     )
     found = findings_for(entry, now, safety.is_pregnant(handler_input))
     entry = entry.with_changes(red_flags=found.ids)
+    diary = services(handler_input).diary
     try:
-        services(handler_input).diary.add(entry)
-    except DuplicateEntry:
-        log.info("entry %s was already saved by an earlier attempt", entry.id)
+        if draft.saved_at is None:
+            try:
+                diary.add(entry)
+            except DuplicateEntry:
+                log.info("entry %s was already saved by an earlier attempt", entry.id)
+                diary.update(entry)
+        else:
+            diary.update(entry)
     except StorageError:
         log.exception("could not save a cramp entry")
         draft.eliciting = None
@@ -168,20 +256,66 @@ def save(handler_input: HandlerInput, draft: Draft, said: Speech | None = None) 
         namespace.set_pending(handler_input, OWNER, "retry_save")
         said.say("diary.save_failed")
         return respond(handler_input, said, reprompt=speech(handler_input).say("diary.save_failed_reprompt"))
+    first = draft.saved_at is None
+    draft.saved_at = draft.saved_at or iso(now)
     remember_medicines(handler_input, draft)
     if draft.timer:  # the timed cramp is in the diary now: "it's gone" must not log it twice
         open_cramp.close(handler_input, quietly=True)
-    diary_draft.drop(handler_input)
+        draft.timer = False
     diary_draft.set_last_logged(handler_input, entry.id)
-    red_flag_speech(handler_input, said, found)
-    confirmation(said, entry, now)
-    if found.stops_exercise:
-        namespace.clear_pending(handler_input)
-        return respond(handler_input, said.say("diary.saved_take_care"), end_session=True)
+    if set(found.ids) - set(draft.flags_told):
+        draft.flags_told = list(found.ids)
+        red_flag_speech(handler_input, said, found)
+        if found.stops_exercise:
+            confirmation(said, entry, now)
+            diary_draft.drop(handler_input)
+            namespace.clear_pending(handler_input)
+            return respond(handler_input, said.say("diary.saved_take_care"), end_session=True)
+    if first:
+        confirmation(said, entry, now)
+        draft.told = draft.summary()
+    diary_draft.keep(handler_input, draft)
+    return None
+
+
+def finish(handler_input: HandlerInput, draft: Draft, said: Speech | None = None) -> Response:
+    """Nothing more to ask: say what is in the diary if it changed since the first confirmation, and
+    offer the technique that fits."""
+    said = said or speech(handler_input)
+    now = now_utc(handler_input)
+    entry = draft.to_entry(
+        user_id(handler_input), now, zone_name(handler_input), known_medicines(handler_input)
+    )
+    if draft.told != draft.summary():
+        confirmation(said, entry, now)
+    diary_draft.drop(handler_input)
     offer = offer_for(entry, now)
     namespace.set_pending(handler_input, OWNER, "offer", offer=offer)
     said.say(f"diary.offer.{offer}")
     return respond(handler_input, said, reprompt=speech(handler_input).say(f"diary.offer.{offer}"))
+
+
+def save(handler_input: HandlerInput, draft: Draft, said: Speech | None = None) -> Response:
+    """Store the draft now and end its questions ("that's all", a retried save)."""
+    said = said or speech(handler_input)
+    ended = store(handler_input, draft, said)
+    return ended if ended is not None else finish(handler_input, draft, said)
+
+
+def settle(handler_input: HandlerInput) -> str | None:
+    """The user left the dialog (a question, another feature, stop): the draft is already in the
+    diary if its muscle was known. Forget the dialog and return the phrase that tells the user what
+    happened to it (None when there was no dialog)."""
+    draft = diary_draft.load(handler_input)
+    if draft is None or draft.eliciting is None:
+        return None
+    diary_draft.drop(handler_input)
+    if draft.saved_at is not None:
+        return "diary.kept_note"
+    if draft.muscle is not None:  # never stored (a failed save is its own question): store it now
+        said = speech(handler_input)
+        return "diary.kept_note" if store(handler_input, draft, said) is None else None
+    return "diary.not_kept_note"
 
 
 def remember_medicines(handler_input: HandlerInput, draft: Draft) -> None:

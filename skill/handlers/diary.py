@@ -53,21 +53,31 @@ class LogCrampIntentHandler(AbstractRequestHandler):
             draft.finish()
         elif skip == "SKIP":
             draft.skip(asked)
-        problems = flow.apply_slots(handler_input, draft, local_now(handler_input))
-        if not continuing and slot_text(handler_input, "muscle") and slot_text(handler_input, "severity"):
+        now = local_now(handler_input)
+        taken = flow.read_spoken(handler_input, draft, now)
+        problems = flow.apply_slots(handler_input, draft, now, taken)
+        if not continuing and draft.muscle is not None and slot_text(handler_input, "severity"):
             # Logged in one breath: keep it quick. Only the length and the safety questions remain.
             for slot in flow.ONE_BREATH_SKIPS:
                 draft.mark_asked(slot)
+        said = speech(handler_input)
         if problems:
             problem = problems[0]
             slot = "duration" if problem.slot == "still_going" else problem.slot
-            said = speech(handler_input).say(f"diary.invalid.{slot}_{problem.reason}")
+            if problem.reason in ("no_match", "not_number", "invalid"):
+                if draft.muscle is not None and draft.saved_at is None:
+                    ended = flow.store(handler_input, draft, said)  # keep what was understood
+                    if ended is not None:
+                        return ended
+                return flow.unclear(handler_input, draft, slot, said)
+            said.say(f"diary.invalid.{slot}_{problem.reason}")
             return flow.elicit(handler_input, draft, slot, said)
-        said = speech(handler_input)
         if not continuing and draft.muscle is None:
             said.say("diary.start")
         if asked in REQUIRED and not draft.known(asked) and skip:
             said.say(f"diary.required.{asked}")
+        if skip == "DONE" and draft.muscle is not None:
+            return flow.save(handler_input, draft, said)
         return flow.continue_dialog(handler_input, draft, said)
 
 

@@ -162,12 +162,13 @@ class LastCrampIntentHandler(QuestionHandler):
             "place": words.place(said, entry.muscle, entry.side),
             "severity": entry.severity,
         }
+        rated = "" if entry.severity is not None else "_unrated"
         if entry.is_open:
-            said.say("diary.last.still_open", **fields)
+            said.say(f"diary.last.still_open{rated}", **fields)
         elif entry.duration_s is None:
-            said.say("diary.last.plain", **fields)
+            said.say(f"diary.last.plain{rated}", **fields)
         else:
-            said.say("diary.last.lasting", duration=words.duration(said, entry.duration_s), **fields)
+            said.say(f"diary.last.lasting{rated}", duration=words.duration(said, entry.duration_s), **fields)
 
 
 class CrampCountIntentHandler(QuestionHandler):
