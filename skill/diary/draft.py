@@ -93,7 +93,9 @@ class Draft:
         return repr((self.muscle, self.side, self.severity, self.at, self.duration_s, self.still_going))
 
     def started_at(self, now: datetime) -> datetime:
-        return parse_iso(self.at) if self.at else now
+        if self.at:
+            return parse_iso(self.at)
+        return parse_iso(self.saved_at) if self.saved_at else now  # "just now": when first saved
 
     def set_when(self, moment: datetime, exact: bool) -> None:
         self.at, self.exact = iso(moment), exact

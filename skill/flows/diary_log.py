@@ -95,7 +95,7 @@ def read_spoken(handler_input: HandlerInput, draft: Draft, now: datetime) -> fro
         text = slots.slot_text(handler_input, name)
         if not text or _understood(handler_input, name):
             continue
-        if name == "when" and (slots.slot_text(handler_input, "date") or slots.slot_text(handler_input, "time")):
+        if name == "when" and any(slots.slot_text(handler_input, other) for other in ("date", "time")):
             continue
         heard = spoken.when(text, now, locale) if name == "when" else spoken.answer(name, text, locale)
         if heard.declined:
@@ -110,7 +110,37 @@ def read_spoken(handler_input: HandlerInput, draft: Draft, now: datetime) -> fro
         else:
             setattr(draft, name, heard.value)
         taken.add(name)
+        if name == "muscle":  # "my right calf at about two this morning": the rest of it too
+            taken |= _read_along(handler_input, draft, text, now, locale)
     return frozenset(taken)
+
+
+def _read_along(handler_input: HandlerInput, draft: Draft, text: str, now: datetime, locale: str) -> set[str]:
+    """The side, time and severity said with the muscle in one unresolved phrase, when this request
+    gives them no slot of their own (a reader that is unsure gives nothing)."""
+    taken = set()
+    if draft.side is None and not slots.slot_text(handler_input, "side"):
+        side = spoken.side(text, locale)
+        if side.value is not None:
+            draft.side = side.value
+            taken.add("side")
+    if draft.at is None and not any(slots.slot_text(handler_input, n) for n in ("when", "date", "time")):
+        moment = spoken.when(text, now, locale)
+        if moment.value is not None:
+            draft.set_when(moment.value.at, moment.value.exact)
+            taken.add("when")
+    if draft.severity is None and not slots.slot_text(handler_input, "severity"):
+        rating = spoken.severity(text, locale)
+        if rating.value is not None and not _clock_number(text):
+            draft.severity = rating.value
+            taken.add("severity")
+    return taken
+
+
+def _clock_number(text: str) -> bool:
+    """ "at one am", "at 3:30": a number that is a time, not a rating."""
+    words = f" {text.lower()} "
+    return any(mark in words for mark in (" am ", " pm ", " a.m.", " p.m.", ":", " o'clock", " at "))
 
 
 def known_medicines(handler_input: HandlerInput) -> list[str] | None:
@@ -208,7 +238,8 @@ def confirmation(said: Speech, entry: CrampEntry, now: datetime) -> Speech:
 
 
 def unrated_confirmation(said: Speech, entry: CrampEntry, now: datetime) -> Speech:
-    fields = {"place": words.place(said, entry.muscle, entry.side), "when": words.entry_when(said, entry, now)}
+    place, when = words.place(said, entry.muscle, entry.side), words.entry_when(said, entry, now)
+    fields = {"place": place, "when": when}
     if entry.is_open:
         return said.say("diary.saved.still_going_unrated", **fields)
     if entry.duration_s is not None:
@@ -232,8 +263,6 @@ def store(handler_input: HandlerInput, draft: Draft, said: Speech) -> Response |
     first time and any new red flag. Returns a response only when the dialog must end here: the save
     failed (the draft is kept and a retry offered) or a red flag stops the exercises."""
     now = now_utc(handler_input)
-    if draft.at is None:  # "now" is the moment it was first saved, not of each later answer
-        draft.set_when(now, True)
     entry = draft.to_entry(
         user_id(handler_input), now, zone_name(handler_input), known_medicines(handler_input)
     )
@@ -355,3 +384,17 @@ def take_timed_cramp(handler_input: HandlerInput, draft: Draft) -> None:
     draft.muscle = draft.muscle or running.muscle
     draft.side = draft.side or running.side
     draft.source, draft.timer = running.source or "coach", True
+
+
+def start_from_coach(
+    handler_input: HandlerInput, muscle: str | None, side: str | None, said: Speech
+) -> Response:
+    """The cramp coach hands over: its timer gives the start and length, its muscle and side carry
+    over, so the cramp is in the diary before the first question."""
+    draft = Draft(source="coach")
+    take_timed_cramp(handler_input, draft)
+    draft.muscle = draft.muscle or muscle
+    draft.side = draft.side or side
+    if draft.side is not None:
+        draft.mark_asked("side")
+    return continue_dialog(handler_input, draft, said)
