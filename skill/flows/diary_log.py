@@ -331,20 +331,23 @@ def save(handler_input: HandlerInput, draft: Draft, said: Speech | None = None) 
     return ended if ended is not None else finish(handler_input, draft, said)
 
 
-def settle(handler_input: HandlerInput) -> str | None:
+def settle(handler_input: HandlerInput) -> Speech | None:
     """The user left the dialog (a question, another feature, stop): the draft is already in the
-    diary if its muscle was known. Forget the dialog and return the phrase that tells the user what
-    happened to it (None when there was no dialog)."""
+    diary if its muscle was known. Forget the dialog and return what to tell the user about it
+    (None when no dialog was open)."""
     draft = diary_draft.load(handler_input)
     if draft is None or draft.eliciting is None:
         return None
     diary_draft.drop(handler_input)
-    if draft.saved_at is not None:
-        return "diary.kept_note"
-    if draft.muscle is not None:  # never stored (a failed save is its own question): store it now
-        said = speech(handler_input)
-        return "diary.kept_note" if store(handler_input, draft, said) is None else None
-    return "diary.not_kept_note"
+    said = speech(handler_input)
+    if draft.muscle is None:
+        return said.say("diary.not_kept_note")
+    if draft.saved_at is None and store(handler_input, draft, speech(handler_input)) is not None:
+        diary_draft.drop(handler_input)  # the save failed: said by ``diary.save_failed`` next time
+        namespace.clear_pending(handler_input, OWNER)
+        return said.say("diary.save_failed_note")
+    diary_draft.drop(handler_input)
+    return said.say("diary.kept_note", place=words.place(said, draft.muscle, draft.side))
 
 
 def remember_medicines(handler_input: HandlerInput, draft: Draft) -> None:
