@@ -12,6 +12,7 @@ free-text answers are read by ``skill.diary.spoken``.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -131,16 +132,23 @@ def _read_along(handler_input: HandlerInput, draft: Draft, text: str, now: datet
             taken.add("when")
     if draft.severity is None and not slots.slot_text(handler_input, "severity"):
         rating = spoken.severity(text, locale)
-        if rating.value is not None and not _clock_number(text):
+        if rating.value is not None and _rating_said(text):
             draft.severity = rating.value
             taken.add("severity")
     return taken
 
 
-def _clock_number(text: str) -> bool:
-    """ "at one am", "at 3:30": a number that is a time, not a rating."""
-    words = f" {text.lower()} "
-    return any(mark in words for mark in (" am ", " pm ", " a.m.", " p.m.", ":", " o'clock", " at "))
+# A rating said inside a longer phrase: "about a six", "severity 7", "an eight", "a 5 out of 10"
+# (not "the right one", "at one am" or "for two minutes"). The pattern is ours: no library reads this.
+_RATING = re.compile(
+    r"\b(?:a|an|about|around|maybe|severity|level)\s+(?:\d+|zero|one|two|three|four|five|six|seven|eight|nine|"
+    r"ten)\b(?!\s*(?:am|pm|a\.m|p\.m|o'clock|minutes?|mins?|seconds?|hours?|this|last|in the))"
+    r"|\bout of (?:ten|10)\b"
+)
+
+
+def _rating_said(text: str) -> bool:
+    return _RATING.search(text.lower()) is not None
 
 
 def known_medicines(handler_input: HandlerInput) -> list[str] | None:
