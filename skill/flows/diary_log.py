@@ -98,6 +98,8 @@ def read_spoken(handler_input: HandlerInput, draft: Draft, now: datetime) -> fro
             continue
         if name == "when" and any(slots.slot_text(handler_input, other) for other in ("date", "time")):
             continue
+        if name == "severity" and _CLOCK.search(text.lower()):
+            continue  # "at three am" is a time, not a three out of ten: asked again
         heard = spoken.when(text, now, locale) if name == "when" else spoken.answer(name, text, locale)
         if heard.declined:
             draft.skip(name)
@@ -145,6 +147,9 @@ _RATING = re.compile(
     r"ten)\b(?!\s*(?:am|pm|a\.m|p\.m|o'clock|minutes?|mins?|seconds?|hours?|this|last|in the))"
     r"|\bout of (?:ten|10)\b"
 )
+
+
+_CLOCK = re.compile(r"\b(?:am|pm|a\.m|p\.m|o'clock|at)\b")
 
 
 def _rating_said(text: str) -> bool:

@@ -69,11 +69,11 @@ class LogCrampIntentHandler(AbstractRequestHandler):
         if problems:
             problem = problems[0]
             slot = "duration" if problem.slot == "still_going" else problem.slot
+            if draft.muscle is not None and draft.saved_at is None:
+                ended = flow.store(handler_input, draft, said)  # keep what was understood
+                if ended is not None:
+                    return ended
             if problem.reason in ("no_match", "not_number", "invalid"):
-                if draft.muscle is not None and draft.saved_at is None:
-                    ended = flow.store(handler_input, draft, said)  # keep what was understood
-                    if ended is not None:
-                        return ended
                 return flow.unclear(handler_input, draft, slot, said)
             said.say(f"diary.invalid.{slot}_{problem.reason}")
             return flow.elicit(handler_input, draft, slot, said)
