@@ -98,8 +98,8 @@ def read_spoken(handler_input: HandlerInput, draft: Draft, now: datetime) -> fro
             continue
         if name == "when" and any(slots.slot_text(handler_input, other) for other in ("date", "time")):
             continue
-        if name == "severity" and _CLOCK.search(text.lower()):
-            continue  # "at three am" is a time, not a three out of ten: asked again
+        if name == "severity" and (_CLOCK.search(text.lower()) or re.fullmatch(r"[-+]?[\d.]+", text)):
+            continue  # "at three am" is a time, and Alexa's own number is out of range: asked again
         heard = spoken.when(text, now, locale) if name == "when" else spoken.answer(name, text, locale)
         if heard.declined:
             draft.skip(name)
