@@ -63,7 +63,7 @@ class CrampEntry:
     user_id: str
     started_at: datetime
     muscle: str
-    severity: int | None  # None: not told (a cramp is saved as soon as its muscle is known)
+    severity: int | None = None  # None: not told (a cramp is saved as soon as its muscle is known)
     side: str | None = None
     duration_s: int | None = None
     helped: str | None = None
