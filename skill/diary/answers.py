@@ -20,6 +20,7 @@ KNOWN_IDS: dict[str, tuple[str, ...]] = {
     "symptom": (*SYMPTOMS, "NONE"), "medicine": (*MEDICINES, "NONE"),
 }  # fmt: skip
 
+
 @dataclass(frozen=True)
 class Said:
     """One slot as heard: the words, the entity-resolution id, and whether Alexa resolved it at all
