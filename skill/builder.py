@@ -17,11 +17,13 @@ from skill.handlers import (
     events,
     interceptors,
     personal,
+    questions,
     reminders,
     safety,
     session_control,
     techniques,
 )
+from skill.personal.disclaimer import FirstUseDisclaimerInterceptor
 from skill.services import Services, ServicesInterceptor, build_services
 
 
@@ -46,6 +48,9 @@ def request_handlers() -> list:
         safety.ReportSymptomIntentHandler(),
         safety.PregnancyModeOnIntentHandler(),
         safety.PregnancyModeOffIntentHandler(),
+        # Questions people ask (magnesium, quinine, why at night, "I can't sleep"), and yes to an offer.
+        questions.QuestionOfferAnswerHandler(),
+        questions.QuestionIntentHandler(),
         # The cramp diary: answers inside its own dialog and to its own questions come first.
         diary.LogDialogInterruptionHandler(),
         diary.DiaryAnswerHandler(),
@@ -110,6 +115,7 @@ def build_skill(settings: Settings | None = None, services: Services | None = No
     builder.add_global_request_interceptor(interceptors.RequestLogInterceptor())
     builder.add_global_request_interceptor(diary.LeaveDialogInterceptor())
     builder.add_global_response_interceptor(diary.LeaveDialogNoteInterceptor())
+    builder.add_global_response_interceptor(FirstUseDisclaimerInterceptor())
     builder.add_global_response_interceptor(interceptors.ResponseLogInterceptor())
     builder.add_exception_handler(core.CatchAllExceptionHandler())
     return builder.create()

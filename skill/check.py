@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from skill.localchat.resolver import FALLBACK, Resolver, normalise
+from skill.localchat.resolver import FALLBACK, Resolver, compile_sample, normalise
 from skill.speech import ssml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -76,6 +76,7 @@ class Outcome:
     name: str
     summary: str
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # reported, but the check still passes
 
 
 @dataclass
@@ -357,6 +358,174 @@ def check_samples(project: Project) -> Outcome:
     return Outcome("samples reach their intent", f"{lines} sample(s) said with example values", problems)
 
 
+# ---------------------------------------------------------------------------------------------
+# Sample conflicts, catch-all samples and model size (issue 15)
+
+# Carriers that say nothing about what is asked: "I had {x}", "I'm {x}" followed by nothing but one
+# slot take every other request that starts the same way ("I had a cramp in my foot last night",
+# "I'm thirty weeks pregnant"), as do two slots joined by connectors only ("{x} with a {y}").
+GENERIC_CARRIERS = frozenset(
+    {
+        "i",
+        "i had",
+        "i'm",
+        "i am",
+        "i've got",
+        "i have",
+        "i'm getting",
+        "i get",
+        "i've been",
+        "i've had",
+        "it's",
+        "it was",
+        "my cramp",
+        "the cramp",
+        "my cramps",
+        "the cramps",
+    }
+)
+CONNECTORS = frozenset({"with", "a", "an", "in", "and", "the", "for", "of", "on", "to"})
+# Budgets kept well inside what the Alexa developer console accepts: 50,000 custom slot values and
+# synonyms per skill (Alexa Skills Kit documentation, "Create and edit custom slot types"), and our
+# own ceilings on intents and samples, so that every check and the chat stay fast.
+MAX_INTENTS = 250
+MAX_SAMPLES_PER_INTENT = 1000
+MAX_SLOT_VALUES = 50_000
+MAX_MODEL_BYTES = 1_500_000
+
+
+def catch_all_problem(sample: str, slot_types: dict[str, str], custom: set[str]) -> str | None:
+    """Why a sample would swallow other intents' requests, or None (see GENERIC_CARRIERS)."""
+    items = compile_sample("", sample).items
+    slots = [value for kind, value in items if kind == "s"]
+    open_slots = [
+        s for s in slots if slot_types.get(s) in custom or slot_types.get(s) == "AMAZON.SearchQuery"
+    ]
+    if not open_slots:
+        return None
+    words = [value for kind, value in items if kind == "w"]
+    if len(slots) == 1 and items[-1][0] == "s" and " ".join(words) in GENERIC_CARRIERS:
+        return f"sample {sample!r} is a generic carrier and an open slot: it takes other intents' requests"
+    if items[0][0] == "s" and len(open_slots) >= 2 and words and set(words) <= CONNECTORS:
+        return f"sample {sample!r} is open slots joined by connectors: it takes other intents' requests"
+    return None
+
+
+def expanded_lines(intent: dict[str, Any], types: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Each sample said with every value and synonym of each of its slots (the others at an example).
+
+    One slot varies at a time: every word a slot can hold is said in every sample that uses it,
+    without multiplying the slots together (which would run to millions of lines).
+    """
+    slot_types = {s["name"]: s.get("type", "") for s in intent.get("slots", [])}
+
+    def phrases(slot: str) -> list[str]:
+        slot_type = types.get(slot_types.get(slot, ""))
+        if slot_type is None:
+            return [example_value(slot_types.get(slot, ""), types)]
+        found = []
+        for value in slot_type.get("values", []):
+            found += [value["name"]["value"], *value["name"].get("synonyms", [])]
+        return found or [example_value(slot_types.get(slot, ""), types)]
+
+    for sample in intent.get("samples", []):
+        refs = list(dict.fromkeys(slot_references(sample)))
+        examples = {ref: phrases(ref)[0] for ref in refs}
+        variations = [dict(examples)]
+        for ref in refs:
+            variations += [{**examples, ref: phrase} for phrase in phrases(ref)[1:]]
+        for values in variations:
+
+            def fill(match: re.Match[str], values: dict[str, str] = values) -> str:
+                return values[match.group(1).strip()]
+
+            yield sample, re.sub(r"\{([^{}]+)\}", fill, sample)
+
+
+def conflict_problems(model: dict[str, Any], where: str) -> Iterator[Problem]:
+    """Lines two intents' samples both make once slots are filled: Alexa cannot tell them apart.
+
+    This is the developer console's utterance-conflict check: every sample is said with every
+    value and synonym of its slots (one slot varying at a time, ``expanded_lines``), and a line
+    two intents make is reported once per pair of samples. Lines are compared normalised, as the
+    resolver compares them.
+    """
+    language = model["interactionModel"]["languageModel"]
+    types = {t["name"]: t for t in language.get("types", [])}
+    owners: dict[str, dict[str, str]] = {}  # line -> intent -> the sample that made it
+    for intent in language.get("intents", []):
+        for sample, line in expanded_lines(intent, types):
+            owners.setdefault(normalise(line), {}).setdefault(intent["name"], sample)
+    reported: set[tuple[str, str]] = set()
+    for line, by_intent in owners.items():
+        if len(by_intent) < 2:
+            continue
+        (first, first_sample), *others = by_intent.items()
+        for other, other_sample in others:
+            if (first_sample, other_sample) in reported:
+                continue
+            reported.add((first_sample, other_sample))
+            yield Problem(
+                f"{where}: intent {first}",
+                f"sample {first_sample!r} and {other}'s sample {other_sample!r} both make {line!r}",
+            )
+
+
+def check_conflicts(project: Project) -> Outcome:
+    """No utterance belongs to two intents after slot expansion, and no catch-all samples."""
+    models, problems = project.models()
+    lines = 0
+    for locale, model in models.items():
+        where = project.relative(project.model_paths()[locale])
+        language = model["interactionModel"]["languageModel"]
+        types = {t["name"]: t for t in language.get("types", [])}
+        custom = set(types)
+        for intent in language.get("intents", []):
+            lines += sum(1 for _ in expanded_lines(intent, types))
+            slot_types = {s["name"]: s.get("type", "") for s in intent.get("slots", [])}
+            for sample in intent.get("samples", []):
+                message = catch_all_problem(sample, slot_types, custom)
+                if message:
+                    problems.append(Problem(f"{where}: intent {intent['name']}", message))
+        problems.extend(conflict_problems(model, where))
+    summary = f"{lines} line(s) from samples with every slot value, {len(models)} model(s)"
+    return Outcome("sample conflicts", summary, problems)
+
+
+def check_limits(project: Project) -> Outcome:
+    """Each locale's model within Alexa's limits (and our budgets): intents, samples, values, size."""
+    models, problems = project.models()
+    counts = []
+    for locale, model in models.items():
+        path = project.model_paths()[locale]
+        where = project.relative(path)
+        language = model["interactionModel"]["languageModel"]
+        intents = language.get("intents", [])
+        samples = sum(len(i.get("samples", [])) for i in intents)
+        values = sum(
+            1 + len(v.get("name", {}).get("synonyms", []))
+            for t in language.get("types", [])
+            for v in t.get("values", [])
+        )
+        size = path.stat().st_size
+        counts.append(f"{locale} {samples}")
+        if len(intents) > MAX_INTENTS:
+            problems.append(Problem(where, f"{len(intents)} intents; at most {MAX_INTENTS}"))
+        for intent in intents:
+            if len(intent.get("samples", [])) > MAX_SAMPLES_PER_INTENT:
+                problems.append(
+                    Problem(
+                        f"{where}: intent {intent['name']}",
+                        f"{len(intent['samples'])} samples; at most {MAX_SAMPLES_PER_INTENT}",
+                    )
+                )
+        if values > MAX_SLOT_VALUES:
+            problems.append(Problem(where, f"{values} slot values and synonyms; at most {MAX_SLOT_VALUES}"))
+        if size > MAX_MODEL_BYTES:
+            problems.append(Problem(where, f"{size} bytes; at most {MAX_MODEL_BYTES}"))
+    return Outcome("model limits", f"samples per locale: {', '.join(counts) or 'none'}", problems)
+
+
 def check_models_built(project: Project) -> Outcome:
     """Committed models equal what ``cramp-coach build-models`` makes from ``interaction_model/source``."""
     from skill.models import LOCALES, ModelSourceError, build_model, render
@@ -421,6 +590,11 @@ def check_manifest(project: Project) -> Outcome:
     for key in ("containsAds",):
         if key not in privacy:
             problems.append(Problem(where, f"privacyAndCompliance.{key} is missing"))
+    if privacy.get("usesPersonalInfo") is not True:
+        # The skill keeps a health diary, medicines and pregnancy mode per user (docs/privacy.md).
+        problems.append(
+            Problem(where, "privacyAndCompliance.usesPersonalInfo must be true: the skill stores a diary")
+        )
     endpoint = manifest.get("apis", {}).get("custom", {}).get("endpoint", {})
     if not endpoint.get("uri"):
         problems.append(Problem(where, "apis.custom.endpoint.uri is missing"))
@@ -683,12 +857,15 @@ class _Capture(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
 
-    def findings(self, since: int) -> list[str]:
-        """Errors caught by the catch-all handler and intents no handler claimed, since record ``since``."""
+    def findings(self, since: int, *, audio: bool = True) -> list[str]:
+        """Errors caught by the catch-all handler and intents no handler claimed, since record ``since``;
+        with ``audio``, also long sessions that were spoken because their audio failed."""
         found = []
         for record in self.records[since:]:
             message = record.getMessage()
-            if record.levelno >= logging.ERROR:
+            if audio and record.levelno >= logging.WARNING and record.name == "skill.audio.session_audio":
+                found.append(f"audio failed: {message}")
+            elif record.levelno >= logging.ERROR:
                 detail = f" ({record.exc_info[1]!r})" if record.exc_info and record.exc_info[1] else ""
                 found.append(f"raised an error: {message}{detail}")
             elif message.startswith("unhandled intent"):
@@ -729,10 +906,15 @@ def example_lines(model: dict[str, Any]) -> Iterator[str]:
 
 
 def check_handlers(project: Project) -> Outcome:
-    """Run the skill in-process: launch, then each intent's samples; every response must be valid."""
+    """Run the skill in-process: launch, then each intent's samples; every response must be valid.
+
+    On AudioPlayer devices long sessions are rendered and played as in production; without a speech
+    engine they are spoken instead (as the skill does), and the audio is reported as skipped.
+    """
+    from skill.audio.session_audio import SessionAudio
     from skill.config import Settings
     from skill.localchat.session import ChatSession, in_process_transport
-    from skill.speech.response_check import response_problems
+    from skill.speech.response_check import question_problems, response_problems
 
     if project.root.resolve() != REPO_ROOT:
         return Outcome("handlers", "skipped: handlers run only against this repository's own code and model")
@@ -750,6 +932,8 @@ def check_handlers(project: Project) -> Outcome:
             settings = Settings(
                 verify=False, storage="sqlite", db_path=Path(tmp) / "check.db", audio_dir=Path(tmp)
             )
+            engine = SessionAudio.from_settings(settings).backend
+            audio = engine.available()
             transport = in_process_transport(settings)
             for locale, model in models.items():
                 resolver = Resolver(model)
@@ -772,7 +956,8 @@ def check_handlers(project: Project) -> Outcome:
                                 found.append(turn.error)
                             elif turn.response is not None:
                                 found.extend(response_problems(turn.response, locale))
-                        found.extend(capture.findings(since))
+                                found.extend(question_problems(turn.response))
+                        found.extend(capture.findings(since, audio=audio))
                         for message in found:
                             # One problem per finding and locale, not one per line and device that met it.
                             problems.setdefault(
@@ -785,12 +970,32 @@ def check_handlers(project: Project) -> Outcome:
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
     summary = f"{sent} turns from launch and sample lines, with and without AudioPlayer"
-    return Outcome("handlers", summary, list(problems.values()))
+    if audio:
+        return Outcome("handlers", summary, list(problems.values()))
+    skipped = (
+        f"audio skipped: the speech engine ({engine.name}) is not installed, so long sessions on "
+        "AudioPlayer devices were checked as spoken sessions (make run installs it)"
+    )
+    return Outcome("handlers", summary, list(problems.values()), [skipped])
+
+
+def check_release(project: Project) -> Outcome:
+    """``--release`` only: no placeholder left in the manifest (endpoint, privacy and terms URLs, icons)."""
+    from skill.release import release_problems
+
+    where = project.relative(project.manifest_path)
+    data, problem = project.load_json(project.manifest_path)
+    if problem:
+        return Outcome("release", "unreadable", [problem])
+    found = [Problem(f"{where}: {place}", message) for place, message in release_problems(data or {})]
+    return Outcome("release", "deploy-time values of the manifest", found)
 
 
 CHECKS: dict[str, Callable[[Project], Outcome]] = {
     "models": check_models,
     "samples": check_samples,
+    "conflicts": check_conflicts,
+    "limits": check_limits,
     "source": check_models_built,
     "manifest": check_manifest,
     "phrases": check_phrases,
@@ -799,10 +1004,12 @@ CHECKS: dict[str, Callable[[Project], Outcome]] = {
 }
 
 
-def run(root: Path = REPO_ROOT, only: Sequence[str] = ()) -> list[Outcome]:
-    """Run the checks (all, or those named in ``only``) against a project root."""
+def run(root: Path = REPO_ROOT, only: Sequence[str] = (), release: bool = False) -> list[Outcome]:
+    """Run the checks (all, or those named in ``only``) against a project root; ``release`` adds
+    the release check (``check_release``), which fails while the manifest still has placeholders."""
     project = Project(root)
-    return [check(project) for name, check in CHECKS.items() if not only or name in only]
+    outcomes = [check(project) for name, check in CHECKS.items() if not only or name in only]
+    return [*outcomes, check_release(project)] if release else outcomes
 
 
 @click.command("check")
@@ -816,17 +1023,24 @@ def run(root: Path = REPO_ROOT, only: Sequence[str] = ()) -> list[Outcome]:
 @click.option(
     "--only", multiple=True, type=click.Choice(list(CHECKS)), help="Run only these checks (repeatable)."
 )
+@click.option(
+    "--release",
+    is_flag=True,
+    help="Also fail on deploy-time placeholders (example.com URLs, icons, endpoint): run before submitting.",
+)
 @click.pass_context
-def check(ctx: click.Context, root: Path, only: tuple[str, ...]) -> None:
+def check(ctx: click.Context, root: Path, only: tuple[str, ...], release: bool) -> None:
     """Validate models, manifest, phrases, scripts and handler responses; exit 1 on any problem."""
     if ctx.parent is None or ctx.parent.params.get("log_level") is None:
         logging.getLogger().setLevel(logging.WARNING)
-    outcomes = run(root, only)
+    outcomes = run(root, only, release)
     for outcome in outcomes:
         status = "ok" if not outcome.problems else f"{len(outcome.problems)} problem(s)"
         click.echo(f"{outcome.name}: {status} ({outcome.summary})")
         for problem in outcome.problems:
             click.echo(f"  {problem}")
+        for warning in outcome.warnings:
+            click.echo(f"  warning: {warning}")
     problems = sum(len(outcome.problems) for outcome in outcomes)
     if problems:
         click.echo(f"check failed: {problems} problem(s)")

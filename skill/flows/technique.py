@@ -95,6 +95,8 @@ def play(handler_input: HandlerInput, session: SessionState, preface: Preface = 
             voiced(said.text("technique.question_reprompt"), voice)
         )
     else:
+        # "Ready to go on?": yes carries on, no plays this part again (as at a checkpoint).
+        namespace.set_pending(handler_input, OWNER, "checkpoint", on_no="repeat")
         said.raw(voiced(said.text("technique.continue_prompt"), voice))
         reprompt.raw(voiced(said.text("technique.continue_reprompt"), voice))
     return respond(handler_input, said, reprompt=reprompt, card=card)
@@ -111,7 +113,7 @@ def ask(
     namespace.set_mode(handler_input, None)
     namespace.set_pending(handler_input, OWNER, "ask", phrase=key, fields=params, reprompt=reprompt_key)
     said = speech(handler_input).say(key, **params)
-    return respond(handler_input, said, reprompt=speech(handler_input).say(reprompt_key))
+    return respond(handler_input, said, reprompt=speech(handler_input).say(reprompt_key, **params))
 
 
 def ask_again(handler_input: HandlerInput, params: dict[str, Any]) -> Response:
@@ -156,6 +158,7 @@ def start(handler_input: HandlerInput, script_id: str, options: Options, preface
         return ask(
             handler_input,
             f"technique.ask.length_{problem.unit}",
+            f"technique.ask.length_{problem.unit}_reprompt",
             title=script.title,
             low=problem.low,
             high=problem.high,
@@ -169,7 +172,7 @@ def start(handler_input: HandlerInput, script_id: str, options: Options, preface
     engine = planner(handler_input)
     session = transition(SessionState(script_id, options), "start", engine).state
     notes = [(note.key, note.params) for note in engine.plan(script_id, options).timeline.notes]
-    return play(handler_input, session, [*preface, *notes])
+    return play(handler_input, session, [*preface, *playback.spoken_instead(handler_input), *notes])
 
 
 def resume_unfinished(handler_input: HandlerInput, stopped: SessionState, title: str) -> Response:
