@@ -50,7 +50,7 @@ def test_undo_right_after_logging_removes_that_entry_even_if_it_is_not_the_lates
     services.diary.add(entry(local(25, 6)))  # later than the cramp about to be logged "last night"
     log_one(conversation)
     asked = conversation.intent("DeleteLastCrampIntent", dialog_state="STARTED")
-    assert asked.speech == "Delete your cramp from last night, in your left calf? Say yes or no."
+    assert asked.speech == "Should I delete your cramp from last night, in your left calf?"
     assert asked.directive("Dialog.ConfirmIntent") is not None and asked.listening
     assert len(services.diary.entries(USER)) == 2  # nothing goes before the yes
     reply = conversation.intent("DeleteLastCrampIntent", confirmation="CONFIRMED", dialog_state="IN_PROGRESS")
@@ -81,7 +81,7 @@ def test_undo_in_a_new_session_removes_the_latest_entry(conversation, services):
     services.diary.add(entry(local(23, 3)))
     services.diary.add(entry(local(24, 3, 15), muscle="FOOT", side=None))
     asked = conversation.intent("DeleteLastCrampIntent", dialog_state="STARTED")
-    assert "yesterday at 3:15 am, in your foot? Say yes or no" in asked.speech
+    assert "delete your cramp from yesterday at 3:15 am, in your foot?" in asked.speech
     reply = conversation.intent("DeleteLastCrampIntent", confirmation="CONFIRMED", dialog_state="IN_PROGRESS")
     assert "yesterday at 3:15 am, in your foot" in reply.speech
     assert len(services.diary.entries(USER)) == 1

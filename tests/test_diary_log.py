@@ -48,9 +48,7 @@ def saved(services):
 
 def test_one_breath_log_is_saved_at_once_then_asks_only_the_safety_questions(conversation, services):
     first = conversation.intent("LogCrampIntent", one_breath(), dialog_state="STARTED")
-    assert first.speech.startswith(
-        "Logged: a 7 out of 10 cramp in your left calf, last night, lasting 5 minutes."
-    )
+    assert "Logged: a 7 out of 10 cramp in your left calf, last night, lasting 5 minutes." in first.speech
     assert len(saved(services)) == 1  # in the diary before any question
     assert elicited(first) == "symptom"
     assert "swelling" in first.speech and first.listening
@@ -134,7 +132,7 @@ def test_step_by_step_asks_each_question_once_in_order(conversation, services):
 
 def test_thats_all_ends_it_with_what_is_known(conversation, services):
     first = conversation.intent("LogCrampIntent", {"muscle": muscle("foot", "FOOT")}, dialog_state="STARTED")
-    assert first.speech.startswith("Logged: a cramp in your foot, just now.") and elicited(first) == "side"
+    assert "Logged: a cramp in your foot, just now." in first.speech and elicited(first) == "side"
     done = conversation.intent("LogCrampIntent", {"skip": DONE}, dialog_state="IN_PROGRESS")
     assert elicited(done) is None and "Logged" not in done.speech
     [logged] = saved(services)
@@ -155,7 +153,7 @@ def test_side_and_severity_are_asked_once_each_and_skippable(conversation, servi
     [
         ({"severity": "11"}, "severity", "from zero, no pain, to ten"),
         ({"severity": "-2"}, "severity", "from zero, no pain, to ten"),
-        ({"severity": "?"}, "severity", "Say a number from zero to ten"),
+        ({"severity": "?"}, "severity", "a number from zero to ten"),
         ({"date": "2026-12-10"}, "when", "hasn't come yet"),  # more than a week ahead
         ({"date": "2026-11-25", "time": "21:00"}, "when", "hasn't come yet"),  # tonight at 9, said at 8:30 am
         ({"date": "2026-W47"}, "when", "I need the day"),
@@ -163,11 +161,11 @@ def test_side_and_severity_are_asked_once_each_and_skippable(conversation, servi
         ({"duration": "P1M"}, "duration", "longer than a day"),
         ({"duration": "PT0S"}, "duration", "about five minutes"),
         ({"muscle": Slot("elbow", match=False, slot_type="Muscle")}, "muscle", "didn't catch the muscle"),
-        ({"side": Slot("middle", match=False, slot_type="Side")}, "side", "Say left, right or both"),
+        ({"side": Slot("middle", match=False, slot_type="Side")}, "side", "left, right, both, or skip"),
         (
             {"helped": Slot("singing", match=False, slot_type="Helped")},
             "helped",
-            "stretching, walking, or nothing",
+            "stretching, walking, nothing",
         ),
     ],
 )
@@ -318,7 +316,7 @@ def test_warmth_asked_about_in_the_diary_counts_as_a_clot_sign(conversation, ser
     ("intent", "slot_before", "says", "slot_after"),
     [
         ("AMAZON.HelpIntent", "side", "Tell me the side", "side"),
-        ("AMAZON.FallbackIntent", "side", "which side was it? Say left, right or both", "side"),
+        ("AMAZON.FallbackIntent", "side", "left, right, both, or skip. Which side was it?", "side"),
         ("AMAZON.NextIntent", "side", "", "severity"),  # "skip" heard as the built-in Next
         ("AMAZON.NoIntent", "side", "", "severity"),
         ("AMAZON.NoIntent", "muscle", "I need the muscle", "muscle"),
@@ -338,7 +336,7 @@ def test_help_skip_and_no_inside_the_dialog_keep_it_going(
 def test_a_second_unclear_answer_lets_an_optional_question_go(conversation, services):
     conversation.intent("LogCrampIntent", {"muscle": muscle()}, dialog_state="STARTED")
     again = conversation.intent("AMAZON.FallbackIntent")
-    assert elicited(again) == "side" and again.speech.startswith("Sorry, which side was it?")
+    assert elicited(again) == "side" and again.speech.endswith("Which side was it?")
     moved_on = conversation.intent("AMAZON.FallbackIntent")
     assert elicited(moved_on) == "severity" and moved_on.listening
     assert saved(services)[0].muscle == "CALF"

@@ -221,9 +221,9 @@ def test_last_night_in_a_count_is_the_night_as_last_cramp_says_it(conversation, 
     services.diary.add(entry(local(25, 3, 30)))
     services.diary.add(entry(local(24, 14)))  # yesterday afternoon: not last night
     named = ask(conversation, "CrampCountIntent", {"when": custom("last night", "LAST_NIGHT", "CrampWhen")})
-    assert named.speech.startswith("2 cramps"), named.speech
+    assert "2 cramps last night" in named.speech, named.speech
     as_time = ask(conversation, "CrampCountIntent", {"date": "2026-11-24", "time": "NI"})
-    assert as_time.speech.startswith("2 cramps"), as_time.speech
+    assert "2 cramps last night" in as_time.speech, as_time.speech
     assert "last night at 3:30 am" in ask(conversation, "LastCrampIntent").speech
 
 
@@ -232,7 +232,9 @@ def test_when_do_i_usually_get_cramps_is_a_time_of_night_not_a_muscle(conversati
         services.diary.add(entry(local(day, hour), muscle="FOOT"))
     reply = ask(conversation, "CrampPatternIntent", {"pattern": custom("what time", "TIME", "CrampPattern")})
     assert "foot" not in reply.speech.lower()
-    assert reply.speech.startswith(("Usually around", "Mostly in the", "Mostly at night")), reply.speech
+    assert any(words in reply.speech for words in ("Usually around", "Mostly in the", "Mostly at night")), (
+        reply.speech
+    )
 
 
 def test_a_question_after_open_cramp_coach_keeps_the_session_for_the_next(conversation, diary):

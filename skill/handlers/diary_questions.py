@@ -267,7 +267,7 @@ class CrampPatternIntentHandler(QuestionHandler):
             else:
                 said.say("diary.pattern.side_mixed" if sides else "diary.pattern.side_unknown")
         elif aspect == "TIME":  # "when do I usually get cramps": a time of night, never a muscle
-            usual = stats.usual_time(entries)
+            usual = stats.usual_time(question.entries(period))  # bands need the entries themselves
             if usual is not None and usual.hour:
                 said.say(
                     "diary.pattern.time",

@@ -91,7 +91,7 @@ MIGRATIONS: list[Migration] = [
     ) WITHOUT ROWID;
     """,
     _fill_tallies,
-    # 5 (after the tallies fill): the severity may be unknown (a cramp is saved as soon as its muscle is known; issue 14).
+    # 6: the severity may be unknown (a cramp is saved as soon as its muscle is known; issue 14).
     # SQLite cannot drop a NOT NULL constraint in place: the table is rebuilt, rows kept.
     """
     CREATE TABLE cramp_entries_new (
