@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale
@@ -90,7 +91,7 @@ def read_spoken(handler_input: HandlerInput, draft: Draft, now: datetime) -> fro
     """Answers Alexa heard but could not resolve ("about a five I suppose", "left... no wait, the
     right", "when I woke up"), read from their words; returns the slots taken this way. An answer
     still unclear is left to ``apply_slots``, which reports it (and the question is asked again)."""
-    locale = get_locale(handler_input) or "en-US"
+    locale = str(get_locale(handler_input) or "en-US")
     taken = set()
     for name in SPOKEN:
         text = slots.slot_text(handler_input, name)
@@ -100,7 +101,9 @@ def read_spoken(handler_input: HandlerInput, draft: Draft, now: datetime) -> fro
             continue
         if name == "severity" and (_CLOCK.search(text.lower()) or re.fullmatch(r"[-+]?[\d.]+", text)):
             continue  # "at three am" is a time, and Alexa's own number is out of range: asked again
-        heard = spoken.when(text, now, locale) if name == "when" else spoken.answer(name, text, locale)
+        heard: spoken.Heard[Any] = (
+            spoken.when(text, now, locale) if name == "when" else spoken.answer(name, text, locale)
+        )
         if heard.declined:
             draft.skip(name)
         elif heard.value is None:
