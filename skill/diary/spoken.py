@@ -50,9 +50,6 @@ class Heard(Generic[T]):
         return self.value is None and not self.declined
 
 
-UNCLEAR: Heard[object] = Heard(None)
-DECLINED: Heard[object] = Heard(None, declined=True)
-
 # -- words -----------------------------------------------------------------------------------------
 
 # Said instead of an answer: "skip", "I don't know" (the Skip slot type says the same).
