@@ -113,6 +113,8 @@ def build_skill(settings: Settings | None = None, services: Services | None = No
         builder.add_request_handler(handler)
     builder.add_global_request_interceptor(ServicesInterceptor(services))
     builder.add_global_request_interceptor(interceptors.RequestLogInterceptor())
+    builder.add_global_request_interceptor(diary.LeaveDialogInterceptor())
+    builder.add_global_response_interceptor(diary.LeaveDialogNoteInterceptor())
     builder.add_global_response_interceptor(FirstUseDisclaimerInterceptor())
     builder.add_global_response_interceptor(interceptors.ResponseLogInterceptor())
     builder.add_exception_handler(core.CatchAllExceptionHandler())

@@ -49,15 +49,40 @@ def log_one(conversation, **slots):
 def test_undo_right_after_logging_removes_that_entry_even_if_it_is_not_the_latest(conversation, services):
     services.diary.add(entry(local(25, 6)))  # later than the cramp about to be logged "last night"
     log_one(conversation)
-    reply = conversation.intent("DeleteLastCrampIntent")
+    asked = conversation.intent("DeleteLastCrampIntent", dialog_state="STARTED")
+    assert asked.speech == "Should I delete your cramp from last night, in your left calf?"
+    assert asked.directive("Dialog.ConfirmIntent") is not None and asked.listening
+    assert len(services.diary.entries(USER)) == 2  # nothing goes before the yes
+    reply = conversation.intent("DeleteLastCrampIntent", confirmation="CONFIRMED", dialog_state="IN_PROGRESS")
     assert reply.speech == "Deleted your cramp from last night, in your left calf."
     assert [e.started_at for e in services.diary.entries(USER)] == [local(25, 6)]
+
+
+def test_no_to_the_delete_question_keeps_the_entry(conversation, services):
+    services.diary.add(entry(local(24, 3, 15), muscle="FOOT", side=None))
+    conversation.intent("DeleteLastCrampIntent", dialog_state="STARTED")
+    kept = conversation.intent("DeleteLastCrampIntent", confirmation="DENIED", dialog_state="COMPLETED")
+    assert kept.speech == "Okay, I've kept it." and kept.ended
+    assert len(services.diary.entries(USER)) == 1
+
+
+def test_undo_during_a_log_cancels_that_log_and_keeps_earlier_entries(conversation, services):
+    services.diary.add(entry(local(25, 2), muscle="FOOT", side="RIGHT"))
+    conversation.intent("LogCrampIntent", {}, dialog_state="STARTED")
+    conversation.intent("LogCrampIntent", {"muscle": muscle()}, dialog_state="IN_PROGRESS")
+    assert len(services.diary.entries(USER)) == 2  # saved as soon as the muscle was known
+    undone = conversation.intent("DeleteLastCrampIntent", dialog_state="STARTED")
+    assert undone.speech == "Okay, I've canceled that log: the cramp in your calf is not in your diary."
+    [kept] = services.diary.entries(USER)
+    assert kept.muscle == "FOOT" and undone.ended
 
 
 def test_undo_in_a_new_session_removes_the_latest_entry(conversation, services):
     services.diary.add(entry(local(23, 3)))
     services.diary.add(entry(local(24, 3, 15), muscle="FOOT", side=None))
-    reply = conversation.intent("DeleteLastCrampIntent")
+    asked = conversation.intent("DeleteLastCrampIntent", dialog_state="STARTED")
+    assert "delete your cramp from yesterday at 3:15 am, in your foot?" in asked.speech
+    reply = conversation.intent("DeleteLastCrampIntent", confirmation="CONFIRMED", dialog_state="IN_PROGRESS")
     assert "yesterday at 3:15 am, in your foot" in reply.speech
     assert len(services.diary.entries(USER)) == 1
 

@@ -43,7 +43,9 @@ def local(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
         (None, "EV", MORNING, local(24, 19), False),  # "in the evening", said in the morning
         (None, "03:10", MORNING, local(25, 3, 10), True),  # "at 3:10"
         (None, "23:00", MORNING, local(24, 23), True),  # "at 11 pm", said in the morning: last night
-        ("2026-11-24", "03:10", MORNING, local(24, 3, 10), True),  # "yesterday at 3:10"
+        # "yesterday at 3:10" arrives like "last night at 3:10": the small hours of the night just gone
+        ("2026-11-24", "03:10", MORNING, local(25, 3, 10), True),
+        ("2026-11-24", "15:10", MORNING, local(24, 15, 10), True),  # "yesterday at 3:10 pm"
         ("2026-11-24", None, MORNING, local(24, 12), False),  # "yesterday", time unknown
         ("2026-11-25", None, MORNING, MORNING, False),  # "today"
         ("2026-11-27", None, MORNING, local(20, 12), False),  # "Friday" resolved forward → last Friday
@@ -147,3 +149,176 @@ def test_clock_and_night():
         "11:30 pm",
     ]
     assert night_of(local(25, 3)) == night_of(local(24, 22)) == local(24, 0).date()
+
+
+# -- times as people mean them -------------------------------------------------------------------
+
+NIGHT_3AM = datetime(2026, 11, 25, 3, 0, tzinfo=NEW_YORK)  # awake in the small hours
+EVENING = datetime(2026, 11, 25, 19, 0, tzinfo=NEW_YORK)
+
+
+@pytest.mark.parametrize(
+    ("date", "time", "now", "expected"),
+    [
+        # "last night at three am", said the next morning: Alexa sends yesterday + 03:00
+        ("2026-11-24", "03:00", MORNING, local(25, 3)),
+        ("2026-11-24", "01:00", MORNING, local(25, 1)),  # "at one am last night"
+        ("2026-11-24", "05:30", MORNING, local(25, 5, 30)),
+        ("2026-11-24", "04:00", NIGHT_3AM, local(24, 4)),  # 4 am has not come yet tonight
+        ("2026-11-24", "23:30", MORNING, local(24, 23, 30)),  # late evening stays on its date
+        ("2026-11-24", "03:00", NIGHT_3AM, local(25, 3)),  # said at 3 am: that is now
+        ("2026-11-24", "01:00", NIGHT_3AM, local(25, 1)),  # "last night at one", said at 3 am
+        ("2026-11-24", "15:00", MORNING, local(24, 15)),  # an afternoon time is yesterday's
+        (None, "01:00", MORNING, local(25, 1)),  # "at one am", said in the morning: that night
+    ],
+)
+def test_small_hours_said_the_morning_after_belong_to_that_night(date, time, now, expected):
+    when = resolve_when(date, time, now)
+    assert (when.at, when.exact) == (expected, True)
+
+
+@pytest.mark.parametrize(
+    ("time", "now", "expected"),
+    [
+        ("03:00", MORNING, local(25, 3)),  # "at three last night"
+        ("15:00", MORNING, local(25, 3)),  # ... if Alexa heard three as 3 pm
+        ("10:00", MORNING, local(24, 22)),  # "last night at ten" → 10 pm
+        ("23:30", MORNING, local(24, 23, 30)),
+        ("01:00", NIGHT_3AM, local(25, 1)),  # two hours ago, the night under way
+        ("04:00", NIGHT_3AM, local(24, 4)),  # 4 am has not come yet tonight: the night before
+        ("22:00", EVENING, local(24, 22)),  # "last night at ten", said at 7 pm
+    ],
+)
+def test_a_clock_time_said_to_be_at_night_is_placed_in_the_latest_night(time, now, expected):
+    assert resolve_when(None, time, now, night=True).at == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "date", "time", "now", "expected", "exact"),
+    [
+        ("LAST_NIGHT", None, "03:00", MORNING, local(25, 3), True),
+        ("LAST_NIGHT", None, "15:00", MORNING, local(25, 3), True),
+        ("LAST_NIGHT", None, None, MORNING, local(25, 2), False),
+        ("LAST_NIGHT", "2026-11-24", "03:00", MORNING, local(25, 3), True),
+        ("THIS_MORNING", None, "06:15", MORNING, local(25, 6, 15), True),
+        ("THIS_MORNING", None, None, MORNING, local(25, 8), False),
+        ("JUST_NOW", None, None, MORNING, MORNING, True),
+        ("EARLIER_TODAY", None, None, MORNING, MORNING, False),
+        ("LAST_EVENING", None, None, MORNING, local(24, 19), False),
+        ("WOKE_UP", None, None, NIGHT_3AM, NIGHT_3AM, False),  # woke up with it, in the night
+        ("WOKE_UP", None, None, datetime(2026, 11, 25, 10, 0, tzinfo=NEW_YORK), local(25, 8), False),
+        (None, None, "03:10", MORNING, local(25, 3, 10), True),
+    ],
+)
+def test_named_times_with_and_without_a_clock(name, date, time, now, expected, exact):
+    from skill.diary.dates import resolve_named
+
+    when = resolve_named(name, date, time, now)
+    assert when is not None
+    assert (when.at, when.exact) == (expected, exact)
+
+
+def test_nothing_said_is_no_time_and_a_morning_before_it_began_is_refused():
+    from skill.diary.dates import resolve_named
+
+    assert resolve_named(None, None, None, MORNING) is None
+    with pytest.raises(DateProblem):
+        resolve_named("THIS_MORNING", None, None, NIGHT_3AM)
+
+
+@pytest.mark.parametrize(
+    ("duration", "expected"),
+    [
+        ("PT1H", local(25, 7, 30)),
+        ("PT20M", local(25, 8, 10)),
+        ("PT1H30M", local(25, 7)),
+        ("P1D", local(24, 8, 30)),
+    ],
+)
+def test_about_an_hour_ago(duration, expected):
+    from skill.diary.dates import ago
+
+    assert ago(duration, MORNING) == type(ago(duration, MORNING))(expected, True)
+
+
+@pytest.mark.parametrize(("duration", "reason"), [("P2M", "vague"), ("soon", "invalid"), ("P100D", "future")])
+def test_ago_that_cannot_be_a_cramp(duration, reason):
+    from skill.diary.dates import ago
+
+    with pytest.raises(DateProblem) as problem:
+        ago(duration, MORNING)
+    assert problem.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("value", "today_is", "expected"),
+    [
+        ("2027-11-01", datetime(2026, 12, 4, 9, tzinfo=NEW_YORK), local(1, 0)),  # "since November the first"
+        ("2026-11-20", MORNING, local(20, 0)),  # already in the past: as said
+        ("2027-11-20", MORNING, local(20, 0)),  # forward-resolved by a year
+    ],
+)
+def test_since_a_date_alexa_resolved_forward_is_the_past_one(value, today_is, expected):
+    period = since(value, today_is)
+    assert period.start == expected
+    assert period.end > today_is
+
+
+def test_a_logged_date_far_back_is_asked_again_but_a_recent_one_is_taken():
+    assert resolve_when("2027-11-20", None, MORNING).at == local(20, 12)  # "on November the twentieth"
+    with pytest.raises(DateProblem):
+        resolve_when("2026-12-10", None, MORNING)  # December 10 a year ago: more likely misheard
+
+
+# -- "last night" in questions -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("date", "now", "label", "start", "end"),
+    [
+        ("2026-11-24", MORNING, "last_night", local(24, 18), local(25, 8)),
+        ("2026-11-25", MORNING, "last_night", local(24, 18), local(25, 8)),  # sent as today's date
+        ("2026-11-24", NIGHT_3AM, "tonight", local(24, 18), local(25, 8)),  # asked in that night
+        (
+            "2026-11-25",
+            datetime(2026, 11, 25, 23, 0, tzinfo=NEW_YORK),
+            "tonight",
+            local(25, 18),
+            local(26, 8),
+        ),
+        ("2026-11-22", MORNING, "night", local(22, 18), local(23, 8)),  # "Sunday night"
+    ],
+)
+def test_last_night_in_a_question_is_the_whole_night(date, now, label, start, end):
+    period = period_from_date(date, now, "NI")
+    assert (period.label, period.start, period.end) == (label, start, end)
+    before = period.previous()
+    assert before.end - before.start == period.end - period.start
+    assert before.start == start - (period.start - before.start)
+
+
+def test_a_cramp_called_last_night_is_counted_in_last_night():
+    from skill.diary.dates import last_night
+
+    period = last_night(MORNING)
+    moments = [local(d, h, m) for d in (23, 24, 25) for h in range(24) for m in (0, 30)]
+    for moment in (m for m in moments if m <= MORNING):
+        kind, _ = describe(moment, MORNING, True)
+        if kind.startswith("last_night"):
+            assert period.start <= moment < period.end, moment
+    assert describe(local(25, 3, 30), MORNING, True)[0] == "last_night_at"
+    assert period.start <= local(25, 3, 30) < period.end
+
+
+def test_at_night_the_current_night_is_tonight_in_descriptions_and_periods():
+    assert describe(local(24, 22), NIGHT_3AM, True)[0] == "tonight_at"  # 10 pm, asked at 3 am
+    assert describe(local(25, 1), NIGHT_3AM, True)[0] == "tonight_at"
+    assert describe(local(24, 2), NIGHT_3AM, True)[0] == "last_night_at"  # the night before
+
+
+def test_after_five_am_the_night_just_gone_is_last_night():
+    early = datetime(2026, 11, 25, 6, 0, tzinfo=NEW_YORK)
+    assert describe(local(25, 3), early, True)[0] == "last_night_at"
+    period = period_from_date("2026-11-24", early, "NI")
+    assert (period.label, period.start, period.end) == ("last_night", local(24, 18), local(25, 8))
+    assert period.start <= local(25, 3) < period.end

@@ -46,8 +46,10 @@ def saved(services):
     return services.diary.entries(USER)
 
 
-def test_one_breath_log_asks_only_the_safety_questions_then_saves(conversation, services):
+def test_one_breath_log_is_saved_at_once_then_asks_only_the_safety_questions(conversation, services):
     first = conversation.intent("LogCrampIntent", one_breath(), dialog_state="STARTED")
+    assert "Logged: a 7 out of 10 cramp in your left calf, last night, lasting 5 minutes." in first.speech
+    assert len(saved(services)) == 1  # in the diary before any question
     assert elicited(first) == "symptom"
     assert "swelling" in first.speech and first.listening
     second = conversation.intent(
@@ -58,7 +60,7 @@ def test_one_breath_log_asks_only_the_safety_questions_then_saves(conversation, 
         "LogCrampIntent", {"medicine": custom("no", "NONE", "Medicine")}, dialog_state="IN_PROGRESS"
     )
     assert done.directive("Dialog.ElicitSlot") is None
-    assert "Logged: a 7 out of 10 cramp in your left calf, last night, lasting 5 minutes." in done.speech
+    assert "Logged" not in done.speech  # said once; nothing changed since
     assert "bedtime stretches" in done.speech and done.listening
     [logged] = saved(services)
     assert (logged.muscle, logged.side, logged.severity, logged.duration_s) == ("CALF", "LEFT", 7, 300)
@@ -91,8 +93,8 @@ def test_step_by_step_asks_each_question_once_in_order(conversation, services):
     answers = [
         {"muscle": muscle()},
         {"side": side("right", "RIGHT")},
-        {"when": custom("just now", "JUST_NOW", "CrampWhen")},
         {"severity": "6"},
+        {"when": custom("just now", "JUST_NOW", "CrampWhen")},
         {"duration": "PT2M30S"},
         {"helped": custom("stretching", "STRETCH", "Helped")},
         {"skip": SKIP},  # trigger: "I don't know"
@@ -105,8 +107,8 @@ def test_step_by_step_asks_each_question_once_in_order(conversation, services):
     assert asked == [
         "muscle",
         "side",
-        "when",
         "severity",
+        "when",
         "duration",
         "helped",
         "trigger",
@@ -114,24 +116,36 @@ def test_step_by_step_asks_each_question_once_in_order(conversation, services):
         "medicine",
         None,
     ]
-    assert "say skip to any question" in replies[1].speech  # the hint comes with the first optional question
+    # Saved as soon as the muscle was known; the hint comes with the first optional question.
+    assert replies[1].speech.startswith("Logged: a cramp in your calf, just now. You can say skip")
     [logged] = saved(services)
     assert logged.started_at == NOW and logged.time_exact
     assert (logged.side, logged.duration_s, logged.helped, logged.trigger) == ("RIGHT", 150, "STRETCH", None)
     assert logged.symptoms == ("NUMBNESS",) and logged.medicines == ("DIURETIC",)
     assert set(logged.red_flags) == {"see_doctor", "medicine_mention"}
+    numb = replies[8].speech  # the answer that raised the red flag: safety first, at once
+    assert "doctor" in numb and elicited(replies[8]) == "medicine"
     final = replies[-1].speech
-    assert final.index("doctor") < final.index("Logged")  # safety first
-    assert "2 minutes and 30 seconds" in final
+    assert final.index("doctor") < final.index("Logged")  # said again with the medicine, then the entry
+    assert "a 6 out of 10 cramp in your right calf, just now, lasting 2 minutes and 30 seconds" in final
 
 
-def test_thats_all_saves_with_what_is_known(conversation, services):
+def test_thats_all_ends_it_with_what_is_known(conversation, services):
+    first = conversation.intent("LogCrampIntent", {"muscle": muscle("foot", "FOOT")}, dialog_state="STARTED")
+    assert "Logged: a cramp in your foot, just now." in first.speech and elicited(first) == "side"
+    done = conversation.intent("LogCrampIntent", {"skip": DONE}, dialog_state="IN_PROGRESS")
+    assert elicited(done) is None and "Logged" not in done.speech
+    [logged] = saved(services)
+    assert (logged.muscle, logged.side, logged.severity) == ("FOOT", None, None)
+
+
+def test_side_and_severity_are_asked_once_each_and_skippable(conversation, services):
     conversation.intent("LogCrampIntent", {"muscle": muscle("foot", "FOOT")}, dialog_state="STARTED")
-    asked_severity = conversation.intent("LogCrampIntent", {"skip": DONE}, dialog_state="IN_PROGRESS")
-    assert elicited(asked_severity) == "severity"  # "that's all" cannot skip a required answer
-    done = conversation.intent("LogCrampIntent", {"severity": "3"}, dialog_state="IN_PROGRESS")
-    assert "Logged: a 3 out of 10 cramp in your foot, just now." in done.speech
-    assert saved(services)[0].muscle == "FOOT"
+    rating = conversation.intent("LogCrampIntent", {"skip": SKIP}, dialog_state="IN_PROGRESS")
+    assert elicited(rating) == "severity"
+    after = conversation.intent("LogCrampIntent", {"skip": SKIP}, dialog_state="IN_PROGRESS")
+    assert elicited(after) == "when"  # the details now; side and severity are not asked again
+    assert saved(services)[0].severity is None
 
 
 @pytest.mark.parametrize(
@@ -139,23 +153,29 @@ def test_thats_all_saves_with_what_is_known(conversation, services):
     [
         ({"severity": "11"}, "severity", "from zero, no pain, to ten"),
         ({"severity": "-2"}, "severity", "from zero, no pain, to ten"),
-        ({"severity": "?"}, "severity", "I need a number"),
+        ({"severity": "?"}, "severity", "a number from zero to ten"),
         ({"date": "2026-12-10"}, "when", "hasn't come yet"),  # more than a week ahead
         ({"date": "2026-11-25", "time": "21:00"}, "when", "hasn't come yet"),  # tonight at 9, said at 8:30 am
         ({"date": "2026-W47"}, "when", "I need the day"),
         ({"duration": "P2D"}, "duration", "longer than a day"),
         ({"duration": "P1M"}, "duration", "longer than a day"),
-        ({"duration": "PT0S"}, "duration", "didn't catch how long"),
+        ({"duration": "PT0S"}, "duration", "about five minutes"),
         ({"muscle": Slot("elbow", match=False, slot_type="Muscle")}, "muscle", "didn't catch the muscle"),
-        ({"side": Slot("middle", match=False, slot_type="Side")}, "side", "didn't catch the side"),
-        ({"helped": Slot("singing", match=False, slot_type="Helped")}, "helped", "don't know that one"),
+        ({"side": Slot("middle", match=False, slot_type="Side")}, "side", "left, right, both, or skip"),
+        (
+            {"helped": Slot("singing", match=False, slot_type="Helped")},
+            "helped",
+            "stretching, walking, nothing",
+        ),
     ],
 )
 def test_bad_values_are_asked_again_with_help(conversation, services, slots, slot, says):
     reply = conversation.intent("LogCrampIntent", {"muscle": muscle(), **slots}, dialog_state="STARTED")
     assert elicited(reply) == slot
     assert says in reply.speech
-    assert reply.listening and saved(services) == []
+    assert reply.listening
+    # What was understood is kept: the muscle, unless the muscle itself was the bad answer.
+    assert [e.muscle for e in saved(services)] == ([] if slot == "muscle" else ["CALF"])
 
 
 def test_a_corrected_answer_after_a_bad_one_is_used(conversation, services):
@@ -296,9 +316,9 @@ def test_warmth_asked_about_in_the_diary_counts_as_a_clot_sign(conversation, ser
     ("intent", "slot_before", "says", "slot_after"),
     [
         ("AMAZON.HelpIntent", "side", "Tell me the side", "side"),
-        ("AMAZON.FallbackIntent", "side", "didn't get that", "side"),
-        ("AMAZON.NextIntent", "side", "", "when"),  # "skip" heard as the built-in Next
-        ("AMAZON.NoIntent", "side", "", "when"),
+        ("AMAZON.FallbackIntent", "side", "left, right, both, or skip. Which side was it?", "side"),
+        ("AMAZON.NextIntent", "side", "", "severity"),  # "skip" heard as the built-in Next
+        ("AMAZON.NoIntent", "side", "", "severity"),
         ("AMAZON.NoIntent", "muscle", "I need the muscle", "muscle"),
     ],
 )
@@ -311,6 +331,34 @@ def test_help_skip_and_no_inside_the_dialog_keep_it_going(
     reply = conversation.intent(intent)
     assert says in reply.speech
     assert elicited(reply) == slot_after and reply.listening
+
+
+def test_a_second_unclear_answer_lets_an_optional_question_go(conversation, services):
+    conversation.intent("LogCrampIntent", {"muscle": muscle()}, dialog_state="STARTED")
+    again = conversation.intent("AMAZON.FallbackIntent")
+    assert elicited(again) == "side" and again.speech.endswith("Which side was it?")
+    moved_on = conversation.intent("AMAZON.FallbackIntent")
+    assert elicited(moved_on) == "severity" and moved_on.listening
+    assert saved(services)[0].muscle == "CALF"
+
+
+def test_hedged_and_corrected_answers_are_understood(conversation, services):
+    conversation.intent("LogCrampIntent", {"muscle": muscle()}, dialog_state="STARTED")
+    conversation.intent(
+        "LogCrampIntent",
+        {"side": Slot("left no wait the right", match=False, slot_type="Side")},
+        dialog_state="IN_PROGRESS",
+    )
+    conversation.intent("LogCrampIntent", {"severity": "about a five I suppose"}, dialog_state="IN_PROGRESS")
+    conversation.intent(
+        "LogCrampIntent",
+        {"when": Slot("about an hour ago", match=False, slot_type="CrampWhen")},
+        dialog_state="IN_PROGRESS",
+    )
+    conversation.intent("LogCrampIntent", {"duration": "maybe five minutes"}, dialog_state="IN_PROGRESS")
+    [logged] = saved(services)
+    assert (logged.side, logged.severity, logged.duration_s) == ("RIGHT", 5, 300)
+    assert logged.started_at == NOW - timedelta(hours=1)
 
 
 def test_yes_to_which_symptom_asks_which(conversation):
@@ -427,7 +475,7 @@ def test_values_another_feature_chained_in_are_read_without_entity_resolution(co
         "LogCrampIntent", {"muscle": "calf", "side": "left", "severity": "5"}, dialog_state="IN_PROGRESS"
     )
     assert elicited(reply) == "when"
-    assert draft_in(reply).muscle == "CALF"
+    assert saved(services)[0].muscle == "CALF" and draft_in(reply).saved_at is not None
 
 
 def draft_in(reply):

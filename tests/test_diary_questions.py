@@ -81,6 +81,9 @@ def test_count_defaults_to_this_week(conversation, diary):
     [
         ({"days": "10"}, "8 cramps in the last 10 days."),
         ({"since": "2026-11-20"}, "5 cramps since November 20."),  # "since Friday" → last Friday
+        # "since November the first": Alexa resolves a month and day on or after today
+        ({"since": "2027-11-01"}, "9 cramps since November 1."),
+        ({"date": "2027-11-05"}, "One cramp on November 5."),  # "on November the fifth"
         ({"date": "2026-11-24"}, "One cramp yesterday."),
         ({"date": "2026-11"}, "9 cramps this month."),
         ({"date": "2026-10"}, "No cramps last month."),
@@ -210,3 +213,36 @@ def test_a_single_cramp_is_counted_in_the_singular(conversation, services):
     summary = after_first_use(ask(conversation, "DiarySummaryIntent").speech)
     assert summary.startswith("You logged one cramp in the last 30 days.")
     assert "1 cramps" not in summary and "1 nights" not in summary
+
+
+def test_last_night_in_a_count_is_the_night_as_last_cramp_says_it(conversation, services):
+    # 11 pm on the 24th and 3:30 am on the 25th: both "last night" at 8:30 am on the 25th.
+    services.diary.add(entry(local(24, 23)))
+    services.diary.add(entry(local(25, 3, 30)))
+    services.diary.add(entry(local(24, 14)))  # yesterday afternoon: not last night
+    named = ask(conversation, "CrampCountIntent", {"when": custom("last night", "LAST_NIGHT", "CrampWhen")})
+    assert "2 cramps last night" in named.speech, named.speech
+    as_time = ask(conversation, "CrampCountIntent", {"date": "2026-11-24", "time": "NI"})
+    assert "2 cramps last night" in as_time.speech, as_time.speech
+    assert "last night at 3:30 am" in ask(conversation, "LastCrampIntent").speech
+
+
+def test_when_do_i_usually_get_cramps_is_a_time_of_night_not_a_muscle(conversation, services):
+    for day, hour in ((20, 1), (21, 2), (22, 4), (23, 1), (24, 5)):  # spread over the small hours
+        services.diary.add(entry(local(day, hour), muscle="FOOT"))
+    reply = ask(conversation, "CrampPatternIntent", {"pattern": custom("what time", "TIME", "CrampPattern")})
+    assert "foot" not in reply.speech.lower()
+    assert any(words in reply.speech for words in ("Usually around", "Mostly in the", "Mostly at night")), (
+        reply.speech
+    )
+
+
+def test_a_question_after_open_cramp_coach_keeps_the_session_for_the_next(conversation, diary):
+    conversation.launch()
+    first = conversation.intent("LastCrampIntent")
+    assert first.speech.endswith("Anything else you'd like to know?") and first.listening
+    second = conversation.intent("CrampCountIntent")
+    assert second.listening
+    conversation.end()
+    one_shot = ask(conversation, "LastCrampIntent")  # a new session: answered, then goodbye
+    assert one_shot.ended

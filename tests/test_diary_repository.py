@@ -270,3 +270,30 @@ def test_a_table_name_in_the_environment_selects_dynamodb_without_connecting():
     table = services.diary.table
     assert (table.table_name, table.region, table._client) == ("cramp-coach-users", "eu-west-1", None)
     assert services.persistence.table is table  # one table for the diary and ask-sdk's attributes
+
+
+def test_an_entry_without_a_severity_is_stored_and_read_back(repository):
+    # Saved as soon as the muscle is known (issue 14): the rating may never be told.
+    unrated = entry(severity=None)
+    repository.add(unrated)
+    assert repository.get(ALICE, unrated.id) == unrated
+    repository.update(unrated.with_changes(severity=6))
+    assert repository.get(ALICE, unrated.id).severity == 6
+
+
+def test_a_diary_from_before_optional_severity_keeps_its_entries(tmp_path):
+    from skill.persistence.sqlite import MIGRATIONS
+
+    old = SQLiteDatabase(tmp_path / "old.db", migrations=MIGRATIONS[:3])
+    SQLiteDiaryRepository(old).add(entry(severity=4))
+    with pytest.raises(sqlite3.IntegrityError):  # the old schema required a severity
+        old.connection().execute(
+            "INSERT INTO cramp_entries (user_id, id, started_at, logged_at, muscle, source, time_zone)"
+            " VALUES ('u', 'x', 'a', 'b', 'CALF', 'voice', 'UTC')"
+        )
+    old.connection().close()
+    migrated = SQLiteDiaryRepository(SQLiteDatabase(tmp_path / "old.db"))
+    [kept] = migrated.entries(ALICE)
+    assert kept.severity == 4
+    migrated.add(entry(hours=1, severity=None))
+    assert [e.severity for e in migrated.entries(ALICE)] == [4, None]

@@ -220,3 +220,46 @@ def test_every_rule_has_a_known_level_and_sources():
     for rule in redflags.RULES:
         assert rule.level in redflags.LEVELS
         assert rule.sources
+
+
+# -- "when do I usually get cramps": a time of night, never a muscle ------------------------------
+
+
+def test_usual_time_clusters_around_an_hour():
+    from skill.diary.stats import usual_time
+
+    usual = usual_time([cramp(20, 3, 10), cramp(21, 2, 50, muscle="FOOT"), cramp(22, 3, 20, muscle="THIGH")])
+    assert usual is not None and usual.hour is not None and usual.hour.value == "3"
+    assert usual.band is not None and usual.band.value == "late_night"
+    assert usual.at_night is not None and (usual.at_night.value, usual.at_night.count) == ("night", 3)
+
+
+def test_usual_time_spread_over_the_night_still_says_when():
+    from skill.diary.stats import usual_time
+
+    # 11 pm, 1 am, 2:30 am, 5 am: no two-hour cluster holds 40 %, but they are all at night
+    entries = [cramp(18, 23), cramp(19, 1), cramp(20, 2, 30), cramp(21, 5), cramp(22, 0, 15)]
+    usual = usual_time(entries)
+    assert usual is not None
+    assert usual.band is not None and usual.band.value == "early_night"
+    assert usual.at_night is not None and usual.at_night.value == "night"
+
+
+def test_usual_time_counts_cramps_logged_only_as_last_night():
+    from skill.diary.stats import usual_time
+
+    entries = [cramp(20, 2, time_exact=False), cramp(21, 2, time_exact=False), cramp(22, 14)]
+    usual = usual_time(entries)
+    assert usual is not None and usual.hour is None and usual.band is None
+    assert usual.at_night is not None and (usual.at_night.count, usual.at_night.total) == (2, 3)
+
+
+def test_usual_time_without_entries_or_pattern():
+    from skill.diary.stats import time_band, usual_time
+
+    assert usual_time([]) is None
+    usual = usual_time([cramp(20, 3)])
+    assert usual is not None and not usual.known  # one cramp is not a pattern
+    assert [time_band(h) for h in (18, 23, 0, 2, 3, 5, 6, 17)] == [
+        "evening", "evening", "early_night", "early_night", "late_night", "late_night", "day", "day",
+    ]  # fmt: skip

@@ -544,8 +544,8 @@ def test_a_night_with_cramp_coach_in_each_locale(chat, services, locale):
     said = talk(
         logging,
         "ask cramp coach to log a cramp in my left calf",
-        "at three am",
         "six",
+        "at three am",
         "five minutes",
         "stretching",
         "skip",

@@ -134,6 +134,10 @@ def test_dates(spoken, expected, time):
         ("quarter to four", "03:45"),
         ("two at night", "02:00"),
         ("ten at night", "22:00"),
+        ("three last night", "03:00"),  # the small hours, not 3 pm
+        ("eleven last night", "23:00"),
+        ("twelve last night", "00:00"),
+        ("one tonight", "01:00"),
         ("three in the morning", "03:00"),
         ("3:30", "03:30"),
         ("noon", "12:00"),

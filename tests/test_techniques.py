@@ -13,6 +13,7 @@ from ask_sdk_model import RequestEnvelope
 from skill.speech import ssml
 from tests import envelopes
 from tests.conversation import after_first_use
+from tests.diary_support import USER
 from tests.envelopes import Slot
 
 
@@ -295,7 +296,7 @@ def test_cramp_now_records_when_it_started_for_the_diary(conversation, services)
     assert before <= started <= datetime.now(UTC)
 
 
-def test_the_whole_cramp_coach_conversation_ends_in_the_diary(conversation):
+def test_the_whole_cramp_coach_conversation_ends_in_the_diary(conversation, services):
     first = conversation.intent(
         "CrampNowIntent", {"muscle": Slot("calf", id="CALF"), "side": Slot("left", id="LEFT")}
     )
@@ -307,12 +308,16 @@ def test_the_whole_cramp_coach_conversation_ends_in_the_diary(conversation):
     assert "pass within ten minutes" in eased.speech
     assert eased.speech.endswith("Would you like to log this cramp in your diary?")
     handover = conversation.intent("AMAZON.YesIntent")
-    delegate = handover.directive("Dialog.Delegate")
-    assert delegate is not None, "LogCrampIntent belongs to the diary; we hand over with what we know"
-    intent = delegate["updatedIntent"]
-    assert intent["name"] == "LogCrampIntent"
-    assert intent["slots"]["muscle"]["value"] == "calf" and intent["slots"]["side"]["value"] == "left"
-    assert not handover.ended and not handover.reprompt
+    # The diary takes over with what the coach knows: saved at once, then only what is missing.
+    assert "Logged: a cramp in your left calf, just now" in handover.speech
+    elicit = handover.directive("Dialog.ElicitSlot")
+    assert elicit is not None and elicit["updatedIntent"]["name"] == "LogCrampIntent"
+    assert elicit["slotToElicit"] == "severity" and handover.listening
+    [entry] = services.diary.entries(USER)
+    assert (entry.muscle, entry.side, entry.source) == ("CALF", "LEFT", "coach")
+    assert entry.duration_s is not None  # the coach timed it
+    rated = conversation.intent("LogCrampIntent", {"severity": "6"}, dialog_state="IN_PROGRESS")
+    assert rated.listening and services.diary.entries(USER)[0].severity == 6
 
 
 def test_no_to_logging_ends_kindly(conversation):

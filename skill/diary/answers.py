@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from skill.alexa.slots import SlotProblem, duration_seconds, whole_number
 from skill.diary import dates
@@ -19,15 +19,6 @@ KNOWN_IDS: dict[str, tuple[str, ...]] = {
     "muscle": MUSCLES, "side": SIDES, "helped": HELPED, "trigger": TRIGGERS,
     "symptom": (*SYMPTOMS, "NONE"), "medicine": (*MEDICINES, "NONE"),
 }  # fmt: skip
-
-# A part of the day the user named with the CrampWhen type, as AMAZON.DATE / AMAZON.TIME values.
-WHEN_VALUES: dict[str, tuple[str | None, str | None]] = {
-    "JUST_NOW": ("PRESENT_REF", None),
-    "LAST_NIGHT": (None, "NI"),
-    "THIS_MORNING": ("TODAY", "MO"),
-    "EARLIER_TODAY": ("TODAY", None),
-    "LAST_EVENING": ("YESTERDAY", "EV"),
-}
 
 
 @dataclass(frozen=True)
@@ -72,22 +63,15 @@ def _text(said: Mapping[str, Said], name: str) -> str | None:
 
 
 def when(said: Mapping[str, Said], draft: Draft, now: datetime) -> None:
+    """The CrampWhen id with the DATE and TIME slots: "last night at three" is 3 am in the night
+    just gone, "when I woke up" this morning's waking (``dates.resolve_named``)."""
     named = custom(said, "when")
-    date_value, time_value = _text(said, "date"), _text(said, "time")
-    if named is None and date_value is None and time_value is None:
-        return
-    default_date, default_time = WHEN_VALUES.get(named or "", (None, None))
-    placeholders = {
-        "TODAY": now.date().isoformat(),
-        "YESTERDAY": (now.date() - timedelta(days=1)).isoformat(),
-    }
-    date_value = date_value or placeholders.get(default_date or "", default_date)
-    time_value = time_value or default_time
     try:
-        moment = dates.resolve_when(date_value, time_value, now)
+        moment = dates.resolve_named(named, _text(said, "date"), _text(said, "time"), now)
     except dates.DateProblem as exc:
         raise Problem("when", exc.reason) from exc
-    draft.set_when(moment.at, moment.exact)
+    if moment is not None:
+        draft.set_when(moment.at, moment.exact)
 
 
 def apply(said: Mapping[str, Said], draft: Draft, now: datetime) -> list[Problem]:

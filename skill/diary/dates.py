@@ -2,8 +2,26 @@
 
 AMAZON.DATE gives ``2026-11-24``, ``2026-W47``, ``2026-W47-WE``, ``2026-11``, ``2026``, ``PRESENT_REF``
 (and ``XXXX-11-24`` when no year was said); AMAZON.TIME gives ``03:10`` or a part of the day
-``MO``/``AF``/``EV``/``NI``. A bare weekday resolves to on-or-after today, so "Tuesday" said on a
-Wednesday arrives as next Tuesday: for a diary it means the past Tuesday, and is moved back a week.
+``MO``/``AF``/``EV``/``NI`` (Slot Type Reference). What Alexa sends, and what the diary makes of it:
+
+- A bare weekday, and a month and day ("November the first"), resolve to *on or after* today
+  (Slot Type Reference, AMAZON.DATE: "defaults to dates on or after the current date"). A diary is
+  about the past: "Tuesday" said on a Wednesday arrives as next Tuesday and is moved back a week;
+  "since November the first" said in December arrives as next year's November 1 and is moved back
+  a year.
+- "Last night" is not in Amazon's documentation. Said with a clock time ("last night at three
+  am") it arrives as yesterday's date plus ``03:00``: taken literally that is a moment a day too
+  early. A time in the small hours (before ``SMALL_HOURS_END``) on yesterday's date is therefore
+  read as the night that *began* yesterday, that is this morning's small hours, as the user means
+  it (the confirmation says "last night at 3 am", so a real 27-hours-ago "yesterday at 3 am" can
+  be corrected). Said alone it arrives as yesterday's (or, late, today's) date with ``NI``.
+- An hour said without am or pm ("at three last night"): AMAZON.TIME's ambiguous hours are not
+  documented for Alexa (Lex returns both ``03:00`` and ``15:00``). When the user said it was at
+  night, a daytime clock is turned round by twelve hours (``15:00`` → 3 am).
+
+"Last night" in a question is the night as people mean it, from the evening to the morning
+(``NIGHT_STARTS`` to ``NIGHT_ENDS``): ``night(...)`` is that period, and ``describe`` calls a moment
+"last night" only when it lies in it, so a count and "your last cramp" always agree.
 """
 
 from __future__ import annotations
@@ -11,6 +29,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+
+import isodate
 
 from skill.content import locales
 
@@ -23,6 +43,13 @@ PARTS_OF_DAY: dict[str, tuple[tuple[int, int], tuple[int, int], tuple[int, int]]
 }
 FUTURE_TOLERANCE = timedelta(minutes=2)  # device and server clocks differ a little
 JUST_NOW = timedelta(minutes=15)
+# The night a question means by "last night" or "tonight": from 6 pm to 8 am the next morning.
+NIGHT_STARTS, NIGHT_ENDS = 18, 8
+# Times before this hour on "yesterday" are last night's small hours (see the module docstring).
+SMALL_HOURS_END = 6
+AWAKE_FROM = 5  # from 5 am the night just gone is "last night", before it "tonight"
+# A cramp logged for a date this long ago is more likely a mishearing than a memory: ask again.
+LOG_HORIZON = timedelta(days=62)
 
 _DAY = re.compile(r"^(\d{4}|XXXX)-(\d{2})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})(-WE)?$")
@@ -83,7 +110,14 @@ def past_day(value: str, today: date) -> date:
     if 1 <= ahead <= 6:
         return day - timedelta(days=7)
     if ahead > 6:
-        raise DateProblem("future", value)
+        # "November the first" said in December: Alexa resolves it forward, the diary means the past.
+        try:
+            earlier = day.replace(year=day.year - 1)
+        except ValueError:  # 29 February
+            raise DateProblem("future", value) from None
+        if earlier > today:
+            raise DateProblem("future", value)
+        return earlier
     return day
 
 
@@ -112,19 +146,52 @@ def _part_of_day(part: str, day: date | None, now: datetime) -> datetime:
     raise DateProblem("future", part)
 
 
-def resolve_when(date_value: str | None, time_value: str | None, now: datetime) -> When:
-    """When a cramp happened, from the slots; ``now`` is aware and in the user's time zone."""
+def _night_clock(clock: time) -> time:
+    """A clock said to be at night: a daytime hour is the same hour twelve hours on (3 pm → 3 am)."""
+    if SMALL_HOURS_END <= clock.hour < NIGHT_STARTS:
+        return clock.replace(hour=(clock.hour + 12) % 24)
+    return clock
+
+
+def _in_night(clock: time, evening: date, zone_of: datetime) -> datetime:
+    """The moment of ``clock`` in the night that began on the evening of ``evening``."""
+    day = evening if clock.hour >= NIGHT_ENDS else evening + timedelta(days=1)
+    return datetime.combine(day, clock, tzinfo=zone_of.tzinfo)
+
+
+def resolve_when(
+    date_value: str | None, time_value: str | None, now: datetime, *, night: bool = False
+) -> When:
+    """When a cramp happened, from the slots; ``now`` is aware and in the user's time zone.
+
+    ``night``: the user said it was at night ("last night at three", "in the night at one"): the
+    clock time is placed in the latest night that has begun, and a daytime hour turned round.
+    """
     today = now.date()
     day = past_day(date_value, today) if date_value else None
+    if day is not None and today - day > LOG_HORIZON:
+        raise DateProblem("future", date_value)
     if date_value == "PRESENT_REF" and not time_value:
         return When(now, True)
     if time_value in PARTS_OF_DAY:
         return When(_part_of_day(time_value, day, now), False)
+    if time_value and night:
+        clock = _night_clock(_clock(time_value))
+        evening = day if day is not None else today
+        moment = _in_night(clock, evening, now)
+        while moment > now + FUTURE_TOLERANCE:
+            evening -= timedelta(days=1)
+            moment = _in_night(clock, evening, now)
+        return When(moment, True)
     if time_value:
         clock = _clock(time_value)
         moment = datetime.combine(day or today, clock, tzinfo=now.tzinfo)
         if day is None and moment > now + FUTURE_TOLERANCE:
             moment -= timedelta(days=1)  # "at 11 pm" said in the morning: last night's 11 pm
+        elif day == today - timedelta(days=1) and clock.hour < SMALL_HOURS_END:
+            # "Last night at 3 am" arrives as yesterday + 03:00: the night that began yesterday.
+            tonight = moment + timedelta(days=1)
+            moment = tonight if tonight <= now + FUTURE_TOLERANCE else moment
         exact = True
     elif day is None or day == today:
         moment, exact = now, day is None
@@ -133,6 +200,64 @@ def resolve_when(date_value: str | None, time_value: str | None, now: datetime) 
     if moment > now + FUTURE_TOLERANCE:
         raise DateProblem("future", time_value or date_value)
     return When(moment, exact)
+
+
+def ago(duration_value: str, now: datetime) -> When:
+    """ "About an hour ago", "twenty minutes ago": now minus an AMAZON.DURATION (``PT1H``)."""
+    try:
+        length = isodate.parse_duration(duration_value)
+    except (isodate.ISO8601Error, ValueError) as exc:
+        raise DateProblem("invalid", duration_value) from exc
+    if isinstance(length, isodate.Duration) or length < timedelta(0):
+        raise DateProblem("vague", duration_value)  # months or years ago: not a time of day
+    moment = now - length
+    if now - moment > LOG_HORIZON:
+        raise DateProblem("future", duration_value)
+    return When(moment.replace(microsecond=0), True)
+
+
+# Ids of the CrampWhen slot type: the moment each names, as AMAZON.DATE and AMAZON.TIME values
+# relative to today (``TODAY``/``YESTERDAY``), and whether a clock time said with it is at night.
+NAMED_WHEN: dict[str, tuple[str | None, str | None, bool]] = {
+    "JUST_NOW": ("PRESENT_REF", None, False),
+    "LAST_NIGHT": (None, "NI", True),
+    "THIS_MORNING": ("TODAY", "MO", False),
+    "EARLIER_TODAY": ("TODAY", None, False),
+    "LAST_EVENING": ("YESTERDAY", "EV", False),
+    "WOKE_UP": (None, None, False),  # see ``woke_up``
+}
+
+
+def woke_up(now: datetime) -> When:
+    """ "When I woke up": said in the night or early morning, just now; later, this morning."""
+    if now.hour < NIGHT_ENDS or now.hour >= NIGHT_STARTS:
+        return When(now, False)
+    return When(min(now, _at(now.date(), PARTS_OF_DAY["MO"][1], now)), False)
+
+
+def resolve_named(
+    name: str | None, date_value: str | None, time_value: str | None, now: datetime
+) -> When | None:
+    """When, from a CrampWhen id ("last night") together with the DATE and TIME slots, if any was said.
+
+    "Last night at three" (``LAST_NIGHT`` + ``03:00`` or ``15:00``) is 3 am in the night just gone;
+    "this morning at six" is today's 6 am; a date or time on its own goes to ``resolve_when``.
+    Returns None when nothing was said; raises ``DateProblem`` for a moment a cramp cannot have.
+    """
+    if name is None and date_value is None and time_value is None:
+        return None
+    if name == "WOKE_UP" and date_value is None and time_value is None:
+        return woke_up(now)
+    default_date, default_time, at_night = NAMED_WHEN.get(name or "", (None, None, False))
+    placeholders = {
+        "TODAY": now.date().isoformat(),
+        "YESTERDAY": (now.date() - timedelta(days=1)).isoformat(),
+    }
+    if date_value is None and default_date is not None:
+        date_value = placeholders.get(default_date, default_date)
+    if at_night and time_value and time_value not in PARTS_OF_DAY and date_value is None:
+        return resolve_when(None, time_value, now, night=True)
+    return resolve_when(date_value, time_value or default_time, now)
 
 
 @dataclass(frozen=True)
@@ -156,6 +281,8 @@ class Period:
             return Period((self.start - timedelta(days=1)).replace(day=1), self.start, label, self.params)
         if self.label in {"this_year", "last_year", "year"}:
             return Period(self.start.replace(year=self.start.year - 1), self.start, label, self.params)
+        if self.label in {"tonight", "last_night", "night"}:
+            return Period(self.start - timedelta(days=1), self.end - timedelta(days=1), label)
         if self.label in {"this_weekend", "last_weekend"}:
             return Period(self.start - timedelta(days=7), self.start - timedelta(days=5), label)
         # "This week" is compared with the whole of last week, although this week is not over.
@@ -184,6 +311,9 @@ _PREVIOUS_LABEL = {
     "this_weekend": "last_weekend",
     "last_weekend": "weekend_before",
     "last_days": "days_before",
+    "tonight": "last_night",
+    "last_night": "night_before",
+    "night": "night_before",
 }
 
 
@@ -203,15 +333,71 @@ def _day_period(day: date, now: datetime) -> Period:
     return Period(start, end, "day", {"date": spoken_date(day)})
 
 
+def evening_of(moment: datetime) -> date | None:
+    """The evening that began the night ``moment`` is in, or None in the daytime (8 am to 6 pm)."""
+    if moment.hour >= NIGHT_STARTS:
+        return moment.date()
+    if moment.hour < NIGHT_ENDS:
+        return moment.date() - timedelta(days=1)
+    return None
+
+
+def tonight_evening(now: datetime) -> date | None:
+    """The evening of "tonight" while a night is under way (6 pm to 5 am), else None.
+
+    After 5 am the night just gone is "last night", although a question about it still counts
+    until 8 am (``NIGHT_ENDS``): at 6 am, 3 am was "last night", at 4 am it was "tonight".
+    """
+    if now.hour >= NIGHT_STARTS:
+        return now.date()
+    if now.hour < AWAKE_FROM:
+        return now.date() - timedelta(days=1)
+    return None
+
+
+def last_night_evening(now: datetime) -> date:
+    """The evening of "last night": the night before the one under way, or the one just gone."""
+    current = tonight_evening(now)
+    return (current if current is not None else now.date()) - timedelta(days=1)
+
+
+def night(evening: date, now: datetime) -> Period:
+    """The night that began on the evening of ``evening``: 6 pm to 8 am, labelled from now."""
+    start = datetime.combine(evening, time(NIGHT_STARTS), tzinfo=now.tzinfo)
+    end = datetime.combine(evening + timedelta(days=1), time(NIGHT_ENDS), tzinfo=now.tzinfo)
+    if start > now:
+        raise DateProblem("future", evening.isoformat())
+    if evening == tonight_evening(now):
+        return Period(start, end, "tonight")
+    if evening == last_night_evening(now):
+        return Period(start, end, "last_night")
+    return Period(start, end, "night", {"date": spoken_date(evening)})
+
+
+def last_night(now: datetime) -> Period:
+    """ "Last night", as a question means it: the whole night, evening to morning."""
+    return night(last_night_evening(now), now)
+
+
 def spoken_date(day: date, locale: str | None = None) -> str:
     """``November 3`` or, where the locale says it so, ``3 November`` (Alexa reads the ordinal)."""
     return locales.spoken_date(day, locale)
 
 
-def period_from_date(value: str, now: datetime) -> Period:
-    """The period a question names with AMAZON.DATE ("this week", "last month", "yesterday"...)."""
+def period_from_date(value: str, now: datetime, time_value: str | None = None) -> Period:
+    """The period a question names with AMAZON.DATE ("this week", "last month", "yesterday"...).
+
+    With ``NI`` in an AMAZON.TIME slot ("how many cramps last night", sent as yesterday + ``NI``,
+    or today + ``NI`` after midnight) it is that night, evening to morning: the latest night
+    named by the date that has begun.
+    """
     today = now.date()
     value = _fill_year(value, today)
+    if time_value == "NI" and (value == "PRESENT_REF" or _DAY.match(value)):
+        evening = past_day(value, today)
+        if datetime.combine(evening, time(NIGHT_STARTS), tzinfo=now.tzinfo) > now:
+            evening -= timedelta(days=1)  # "last night" sent as today's date, asked in the day
+        return night(evening, now)
     if value == "PRESENT_REF" or _DAY.match(value):
         return _day_period(past_day(value, today), now)
     week = _WEEK.match(value)
@@ -296,13 +482,17 @@ def describe(
     if exact and timedelta(0) <= now - moment < JUST_NOW:
         return "just_now", {}
     days = (now.date() - moment.date()).days
-    late, small_hours = moment.hour >= 21, moment.hour < 5
-    if days == 0:
-        kind = (
-            "last_night" if small_hours and now.hour >= 5 else "tonight" if late or small_hours else "today"
-        )
+    # Late evening and the small hours are "tonight" or "last night", as one night (``evening_of``).
+    nightly = moment.hour >= 21 or moment.hour < 5
+    evening = evening_of(moment)
+    if nightly and evening is not None and evening == tonight_evening(now):
+        kind = "tonight"
+    elif nightly and evening is not None and evening == last_night_evening(now):
+        kind = "last_night"
+    elif days == 0:
+        kind = "today"
     elif days == 1:
-        kind = "last_night" if late else "yesterday"
+        kind = "yesterday"
     elif days < 7:
         kind = "weekday"
     else:

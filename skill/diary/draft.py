@@ -1,9 +1,10 @@
 """A cramp being logged, turn by turn: what is known, what was asked, and what to ask next.
 
 The draft lives in session attributes between turns (so a dialog interrupted by help, a "yes" or a
-failed save carries on where it was) and becomes a ``CrampEntry`` when nothing is left to ask.
-Required fields are asked until answered; optional ones at most once, and "skip" or "that's all"
-moves on.
+failed save carries on where it was). It is saved as a ``CrampEntry`` as soon as its muscle is known
+(``saved_at``) and every later answer updates that entry, so nothing told is lost when the user
+stops, asks something else or falls asleep. Only the muscle is required; the side and severity are
+asked once each, then the details; "skip" moves on and "that's all" ends it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any
 from skill.diary.model import CrampEntry, iso, new_id, parse_iso
 
 # The order questions are asked in; "when" stands for the date and time slots together.
-ORDER = ("muscle", "side", "when", "severity", "duration", "helped", "trigger", "symptom", "medicine")
-REQUIRED = frozenset({"muscle", "severity"})
+ORDER = ("muscle", "side", "severity", "when", "duration", "helped", "trigger", "symptom", "medicine")
+REQUIRED = frozenset({"muscle"})
+# Asked after the entry is saved: "that's all" or "no" ends them.
+DETAILS = frozenset({"when", "duration", "helped", "trigger", "symptom", "medicine"})
 
 
 @dataclass
@@ -41,6 +44,10 @@ class Draft:
     eliciting: str | None = None
     source: str = "voice"
     timer: bool = False  # started from a timed cramp (persistent ``open_cramp``), cleared when saved
+    saved_at: str | None = None  # UTC ISO text: the entry ``id`` is in the diary since then
+    retried: list[str] = field(default_factory=list)  # questions re-asked once after an unclear answer
+    flags_told: list[str] = field(default_factory=list)  # red flags already said for this entry
+    told: str | None = None  # what the last confirmation said (``summary``), so it is not repeated
 
     def known(self, slot: str) -> bool:
         """True when the slot has an answer (including "still going", "none" and "no")."""
@@ -81,8 +88,14 @@ class Draft:
             return slot
         return None
 
+    def summary(self) -> str:
+        """The fields a confirmation speaks, as one comparable text."""
+        return repr((self.muscle, self.side, self.severity, self.at, self.duration_s, self.still_going))
+
     def started_at(self, now: datetime) -> datetime:
-        return parse_iso(self.at) if self.at else now
+        if self.at:
+            return parse_iso(self.at)
+        return parse_iso(self.saved_at) if self.saved_at else now  # "just now": when first saved
 
     def set_when(self, moment: datetime, exact: bool) -> None:
         self.at, self.exact = iso(moment), exact
@@ -91,13 +104,13 @@ class Draft:
         self, user_id: str, now: datetime, time_zone: str, medicines: list[str] | None = None
     ) -> CrampEntry:
         """The entry to store; ``medicines`` are the ones the user told us earlier (kept in the profile)."""
-        if self.muscle is None or self.severity is None:
-            raise ValueError("a cramp needs a muscle and a severity")
+        if self.muscle is None:
+            raise ValueError("a cramp needs a muscle")
         return CrampEntry(
             user_id=user_id,
             id=self.id,
             started_at=self.started_at(now),
-            logged_at=now,
+            logged_at=parse_iso(self.saved_at) if self.saved_at else now,
             muscle=self.muscle,
             side=self.side,
             severity=self.severity,

@@ -63,7 +63,7 @@ class CrampEntry:
     user_id: str
     started_at: datetime
     muscle: str
-    severity: int
+    severity: int | None = None  # None: not told (a cramp is saved as soon as its muscle is known)
     side: str | None = None
     duration_s: int | None = None
     helped: str | None = None
@@ -87,7 +87,7 @@ class CrampEntry:
             object.__setattr__(self, name, tuple(dict.fromkeys(getattr(self, name))))
         if not self.user_id:
             raise ValueError("an entry needs a user id")
-        if self.severity not in SEVERITY_RANGE:
+        if self.severity is not None and self.severity not in SEVERITY_RANGE:
             raise ValueError(f"severity {self.severity} is outside 0-10")
         if self.duration_s is not None and not 0 <= self.duration_s <= MAX_DURATION_S:
             raise ValueError(f"duration {self.duration_s} s is outside 0 s to a day")

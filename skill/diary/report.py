@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from skill.diary.dates import clock
 from skill.diary.model import CrampEntry, PracticeSession
-from skill.diary.stats import Summary, summarize
+from skill.diary.stats import TIME_BANDS, Summary, summarize, time_band
 from skill.safety import redflags
 
 Text = Callable[..., str]
@@ -177,12 +177,10 @@ def _labelled(text: Text, kind: str, pairs: Sequence[tuple[str, int]]) -> str:
 
 def _time_bands(text: Text, entries: Sequence[CrampEntry]) -> list[tuple[str, int]]:
     """Cramps by part of the night (exact times only), in the order of the night."""
-    bands = [("evening", 18, 24), ("early_night", 0, 3), ("late_night", 3, 6), ("day", 6, 18)]
-    counts = dict.fromkeys((name for name, _, _ in bands), 0)
+    counts = dict.fromkeys((name for name, _, _ in TIME_BANDS), 0)
     for entry in entries:
         if entry.time_exact:
-            hour = entry.local_start.hour
-            counts[next(name for name, low, high in bands if low <= hour < high)] += 1
+            counts[time_band(entry.local_start.hour)] += 1
     return [(text(f"diary.report.band.{name}"), count) for name, count in counts.items() if count]
 
 
@@ -200,7 +198,8 @@ def _entry_cells(text: Text, entry: CrampEntry) -> list[str]:
     ]
     notes += [label(text, "symptom", symptom) for symptom in entry.symptoms]
     length = text("diary.report.still_open") if entry.is_open else minutes(entry.duration_s)
-    return [when, _place(text, entry), str(entry.severity), length, "; ".join(notes)]
+    rating = NONE if entry.severity is None else str(entry.severity)
+    return [when, _place(text, entry), rating, length, "; ".join(notes)]
 
 
 def html_report(

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from skill.diary.dates import night_of
+from skill.diary.dates import NIGHT_ENDS, NIGHT_STARTS, night_of
 from skill.diary.model import CrampEntry, PracticeSession
 from skill.diary.tally import Tally
 
@@ -77,6 +77,48 @@ def typical_hour(entries: Sequence[CrampEntry]) -> Share | None:
     offsets = [(m - best_start * 60) % 1440 for m in best]
     centre = (best_start * 60 + statistics.fmean(offsets)) % 1440
     return Share(str(round(centre / 60) % 24), len(best), len(times))
+
+
+# Parts of the night for "when do I usually get cramps" (and the report): id, first hour, end hour.
+TIME_BANDS = (("evening", 18, 24), ("early_night", 0, 3), ("late_night", 3, 6), ("day", 6, 18))
+
+
+def time_band(hour: int) -> str:
+    """The part of the night (or ``day``) an hour of the clock falls in."""
+    return next(name for name, low, high in TIME_BANDS if low <= hour < high)
+
+
+@dataclass(frozen=True)
+class UsualTime:
+    """When cramps happen: the hour they cluster around, the part of the night most fall in, and
+    how many happen at night at all (entries with only a part of the day count for that)."""
+
+    hour: Share | None
+    band: Share | None
+    at_night: Share | None  # value "night" or "day": whichever holds more than half
+
+    @property
+    def known(self) -> bool:
+        return any((self.hour, self.band, self.at_night))
+
+
+def usual_time(entries: Sequence[CrampEntry]) -> UsualTime | None:
+    """The answer to "when do I usually get cramps": a time of night, never a muscle.
+
+    ``typical_hour`` gives "around 3 am" when the times cluster; when they are spread over the
+    night, the part of the night most of them fall in ("in the early hours"); and in any case
+    whether they are mostly at night (6 pm to 8 am, as ``dates.night`` counts "last night"), which
+    also counts entries logged only as "last night". None when there are no entries.
+    """
+    if not entries:
+        return None
+    exact = [e.local_start for e in entries if e.time_exact]
+    band = dominant(time_band(t.hour) for t in exact) if len(exact) >= 2 else None
+    night = dominant(
+        "night" if e.local_start.hour >= NIGHT_STARTS or e.local_start.hour < NIGHT_ENDS else "day"
+        for e in entries
+    )
+    return UsualTime(typical_hour(entries), band, night if night and night.count >= 2 else None)
 
 
 @dataclass(frozen=True)
@@ -152,7 +194,7 @@ def weeks_between(counts: dict[date, int], start: datetime, end: datetime) -> li
 
 def summarize(entries: Sequence[CrampEntry], start: datetime, end: datetime) -> Summary:
     """The figures for entries in ``[start, end)``; ``end`` should already be clipped to now."""
-    severities = [e.severity for e in entries]
+    severities = [e.severity for e in entries if e.severity is not None]
     durations = [e.duration_s for e in entries if e.duration_s is not None]
     return Summary(
         count=len(entries),

@@ -68,7 +68,8 @@ class Tally:
         data, key = self.data, entry_order_key(entry)
         local = entry.local_start
         data["n"] += 1
-        _bump(data["sev"], str(entry.severity))
+        if entry.severity is not None:  # saved before the rating was told (or never told)
+            _bump(data["sev"], str(entry.severity))
         if entry.duration_s is not None:
             _bump(data["dur"], str(entry.duration_s))
         if entry.time_exact:

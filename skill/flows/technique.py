@@ -14,14 +14,13 @@ from datetime import timedelta
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
-from ask_sdk_model.dialog import DelegateDirective
+from ask_sdk_model import Response
 
 from skill import safety
 from skill.engine.plan import EnginePlanner, length_problem
 from skill.engine.script import Options, Script, load_script
 from skill.engine.session import SessionState, transition
-from skill.flows import playback
+from skill.flows import diary_log, playback
 from skill.flows.practice import record_practice
 from skill.personal import preferences
 from skill.speech import ssml
@@ -33,18 +32,6 @@ from skill.state.clock import now_utc
 log = logging.getLogger(__name__)
 
 OWNER = "technique"
-LOG_INTENT = "LogCrampIntent"
-# The words the diary's LogCrampIntent hears for a muscle and side (the Muscle and Side type values).
-MUSCLE_WORD = {
-    "CALF": "calf",
-    "FOOT": "foot",
-    "TOES": "toes",
-    "SHIN": "shin",
-    "THIGH": "thigh",
-    "HAMSTRING": "hamstring",
-    "OTHER": "other",
-}
-SIDE_WORD = {"LEFT": "left", "RIGHT": "right", "BOTH": "both"}
 # Cramps lasting longer than this without easing need urgent advice (content guide, red flags; C1-C3).
 CRAMP_URGENT_AFTER = timedelta(minutes=10)
 
@@ -214,25 +201,10 @@ def cramp_over_ten_minutes(handler_input: HandlerInput) -> bool:
 
 
 def delegate_log(handler_input: HandlerInput) -> Response:
-    """Hand over to the diary: LogCrampIntent with the muscle and side we already know."""
+    """Hand over to the diary with what the coach knows (muscle, side, start, length): the cramp is
+    saved at once and the diary asks only what is missing (issue 14)."""
     cramp = technique.coached_cramp(handler_input)
-    slots = {}
-    if cramp is not None and cramp.muscle in MUSCLE_WORD:
-        slots["muscle"] = Slot(
-            name="muscle", value=MUSCLE_WORD[cramp.muscle], confirmation_status=SlotConfirmationStatus.NONE
-        )
-    if cramp is not None and cramp.side in SIDE_WORD:
-        slots["side"] = Slot(
-            name="side", value=SIDE_WORD[cramp.side], confirmation_status=SlotConfirmationStatus.NONE
-        )
     technique.end(handler_input)
-    namespace.set_pending(handler_input, OWNER, "log_cramp")
-    handler_input.response_builder.add_directive(
-        DelegateDirective(
-            updated_intent=Intent(
-                name=LOG_INTENT, slots=slots, confirmation_status=IntentConfirmationStatus.NONE
-            )
-        )
-    )
-    # Intent chaining: speech is allowed before the dialog's first prompt, a reprompt is not.
-    return respond(handler_input, speech(handler_input).say("technique.cramp.log_handover"))
+    said = speech(handler_input).say("technique.cramp.log_handover")
+    muscle, side = (cramp.muscle, cramp.side) if cramp is not None else (None, None)
+    return diary_log.start_from_coach(handler_input, muscle, side, said)

@@ -10,16 +10,21 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestHandler,
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_dialog_state, is_intent_name
-from ask_sdk_model import DialogState, Response
+from ask_sdk_model import DialogState, IntentRequest, Response
+from ask_sdk_model.ui import SsmlOutputSpeech
 
 from skill import safety
 from skill.alexa import slots
 from skill.alexa.slots import slot_id, slot_text
 from skill.alexa.timezone import user_zone
-from skill.diary.draft import REQUIRED, Draft
+from skill.diary.draft import DETAILS, REQUIRED, Draft
 from skill.diary.model import CrampEntry
 from skill.diary.repository import StorageError
 from skill.flows import diary_log as flow
@@ -53,21 +58,31 @@ class LogCrampIntentHandler(AbstractRequestHandler):
             draft.finish()
         elif skip == "SKIP":
             draft.skip(asked)
-        problems = flow.apply_slots(handler_input, draft, local_now(handler_input))
-        if not continuing and slot_text(handler_input, "muscle") and slot_text(handler_input, "severity"):
+        now = local_now(handler_input)
+        taken = flow.read_spoken(handler_input, draft, now)
+        problems = flow.apply_slots(handler_input, draft, now, taken)
+        if not continuing and draft.muscle is not None and slot_text(handler_input, "severity"):
             # Logged in one breath: keep it quick. Only the length and the safety questions remain.
             for slot in flow.ONE_BREATH_SKIPS:
                 draft.mark_asked(slot)
+        said = speech(handler_input)
         if problems:
             problem = problems[0]
             slot = "duration" if problem.slot == "still_going" else problem.slot
-            said = speech(handler_input).say(f"diary.invalid.{slot}_{problem.reason}")
+            if draft.muscle is not None and draft.saved_at is None:
+                ended = flow.store(handler_input, draft, said)  # keep what was understood
+                if ended is not None:
+                    return ended
+            if problem.reason in ("no_match", "not_number", "invalid"):
+                return flow.unclear(handler_input, draft, slot, said)
+            said.say(f"diary.invalid.{slot}_{problem.reason}")
             return flow.elicit(handler_input, draft, slot, said)
-        said = speech(handler_input)
         if not continuing and draft.muscle is None:
             said.say("diary.start")
         if asked in REQUIRED and not draft.known(asked) and skip:
             said.say(f"diary.required.{asked}")
+        if skip == "DONE" and draft.muscle is not None:
+            return flow.save(handler_input, draft, said)
         return flow.continue_dialog(handler_input, draft, said)
 
 
@@ -88,7 +103,7 @@ class LogDialogInterruptionHandler(AbstractRequestHandler):
         if is_intent_name("AMAZON.HelpIntent")(handler_input):
             said.say(f"diary.help.{slot}")
         elif is_intent_name("AMAZON.FallbackIntent")(handler_input):
-            said.say(f"diary.fallback.{slot}")
+            return flow.unclear(handler_input, draft, slot, said)
         elif is_intent_name("AMAZON.YesIntent")(handler_input):
             said.say(f"diary.which.{slot}")
         elif slot in REQUIRED:  # "no" or "skip" to a question that needs an answer
@@ -99,6 +114,8 @@ class LogDialogInterruptionHandler(AbstractRequestHandler):
                 draft.medicines_answered = draft.medicines_answered or slot == "medicine"
                 if slot == "helped":
                     draft.helped = "NOTHING"
+                if slot in DETAILS and draft.saved_at is not None:  # "no" to the details: done
+                    draft.finish()
             draft.skip(slot)
             return flow.continue_dialog(handler_input, draft, said)
         return flow.elicit(handler_input, draft, slot, said)
@@ -209,3 +226,46 @@ class CrampGoneIntentHandler(AbstractRequestHandler):
         flow.red_flag_speech(handler_input, said, found)
         said.say("diary.gone.closed", duration=words.duration(said, closed.duration_s or 0))
         return respond(handler_input, said, end_session=True)
+
+
+# Requests that belong to the LogCramp dialog (its answers, help, "that's all", "it was my calf",
+# "undo"): every other request while a question waits leaves the dialog.
+DIALOG_INTENTS = frozenset({
+    "LogCrampIntent", "CorrectCrampIntent", "DeleteLastCrampIntent", *LogDialogInterruptionHandler.INTENTS,
+})  # fmt: skip
+NOTE = "diary_note"  # request attribute: the note about the draft, said before the other answer
+
+
+class LeaveDialogInterceptor(AbstractRequestInterceptor):
+    """A question, another feature, stop or cancel in the middle of a log: what is known is kept
+    (saved as soon as the muscle is known) and the user is told so, before the other answer."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        request = handler_input.request_envelope.request
+        if not isinstance(request, IntentRequest) or not diary_draft.dialog_open(handler_input):
+            return
+        if request.intent is None or request.intent.name in DIALOG_INTENTS:
+            return
+        note = flow.settle(handler_input)
+        if note:
+            handler_input.attributes_manager.request_attributes[NOTE] = note.ssml()
+
+
+class LeaveDialogNoteInterceptor(AbstractResponseInterceptor):
+    """Say the note about the draft first, in the same response as the answer to what was asked."""
+
+    def process(self, handler_input: HandlerInput, response: Response | None) -> None:
+        note = handler_input.attributes_manager.request_attributes.get(NOTE)
+        if not isinstance(note, str) or response is None:
+            return
+        speech_out = response.output_speech
+        inner = ssml_inner(note)
+        if isinstance(speech_out, SsmlOutputSpeech) and speech_out.ssml:
+            speech_out.ssml = speech_out.ssml.replace("<speak>", f"<speak>{inner} ", 1)
+        elif speech_out is None:
+            response.output_speech = SsmlOutputSpeech(ssml=note)
+
+
+def ssml_inner(text: str) -> str:
+    """The inside of a ``<speak>`` document."""
+    return text.removeprefix("<speak>").removesuffix("</speak>")

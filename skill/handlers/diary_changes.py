@@ -17,7 +17,15 @@ from skill.diary.draft import Draft
 from skill.diary.model import CrampEntry
 from skill.diary.repository import StorageError
 from skill.flows import diary_words as words
-from skill.flows.diary_log import apply_slots, confirmation, findings_for, red_flag_speech
+from skill.flows.diary_log import (
+    apply_slots,
+    confirmation,
+    continue_dialog,
+    findings_for,
+    read_spoken,
+    red_flag_speech,
+    unclear,
+)
 from skill.flows.practice import user_id
 from skill.services import services
 from skill.speech.reply import respond, speech
@@ -49,17 +57,33 @@ def target_entry(handler_input: HandlerInput) -> CrampEntry | None:
 
 
 class DeleteLastCrampIntentHandler(AbstractRequestHandler):
-    """ "Undo" / "delete the last entry": says what went, so a wrong one is noticed."""
+    """ "Undo" / "delete the last entry": during a log it cancels that log; otherwise it names the
+    entry and asks yes or no first (``Dialog.ConfirmIntent``), then says what went."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("DeleteLastCrampIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         said = speech(handler_input)
+        if diary_draft.dialog_open(handler_input):
+            return self._cancel_log(handler_input)
+        intent = cast(IntentRequest, handler_input.request_envelope.request).intent  # per can_handle
+        assert intent is not None, "Alexa sends the intent with every IntentRequest"
+        if intent.confirmation_status == IntentConfirmationStatus.DENIED:
+            return respond(handler_input, said.say("diary.delete.kept"), end_session=True)
         try:
             entry = target_entry(handler_input)
             if entry is None:
                 return respond(handler_input, said.say("diary.delete.none"), end_session=True)
+            if intent.confirmation_status != IntentConfirmationStatus.CONFIRMED:
+                fields = {
+                    "when": words.entry_when(said, entry, now_utc(handler_input)),
+                    "place": words.place(said, entry.muscle, entry.side),
+                }
+                handler_input.response_builder.add_directive(ConfirmIntentDirective(updated_intent=intent))
+                said.say("diary.delete.confirm", **fields)
+                reprompt = speech(handler_input).say("diary.delete.confirm_reprompt", **fields)
+                return respond(handler_input, said, reprompt=reprompt)
             services(handler_input).diary.delete(entry.user_id, entry.id)
         except StorageError:
             log.exception("could not delete the last entry")
@@ -72,6 +96,24 @@ class DeleteLastCrampIntentHandler(AbstractRequestHandler):
         )
         return respond(handler_input, said, end_session=True)
 
+    def _cancel_log(self, handler_input: HandlerInput) -> Response:
+        """ "Undo that" while logging: the cramp being logged goes (it may be saved already); earlier
+        entries stay."""
+        draft = diary_draft.load(handler_input)
+        assert draft is not None  # per dialog_open
+        said = speech(handler_input)
+        diary_draft.drop(handler_input)
+        if draft.saved_at is None or draft.muscle is None:
+            return respond(handler_input, said.say("diary.cancelled.unsaved"), end_session=True)
+        try:
+            services(handler_input).diary.delete(user_id(handler_input), draft.id)
+        except StorageError:
+            log.exception("could not cancel the entry being logged")
+            return respond(handler_input, said.say("diary.change_failed"), end_session=True)
+        diary_draft.set_last_logged(handler_input, None)
+        place = words.place(said, draft.muscle, draft.side)
+        return respond(handler_input, said.say("diary.cancelled.saved", place=place), end_session=True)
+
 
 class CorrectCrampIntentHandler(AbstractRequestHandler):
     """ "Change the severity to six", "it was my right calf": fix the last entry, checked like a new one."""
@@ -81,6 +123,8 @@ class CorrectCrampIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         said = speech(handler_input)
+        if diary_draft.dialog_open(handler_input):
+            return self._answer_in_dialog(handler_input)
         try:
             entry = target_entry(handler_input)
         except StorageError:
@@ -116,6 +160,18 @@ class CorrectCrampIntentHandler(AbstractRequestHandler):
         said.say("diary.correct.done")
         confirmation(said, changed, now)
         return respond(handler_input, said, end_session=True)
+
+    def _answer_in_dialog(self, handler_input: HandlerInput) -> Response:
+        """ "It was my calf, the right one" while a log question waits: an answer to the dialog."""
+        draft = diary_draft.load(handler_input)
+        assert draft is not None and draft.eliciting is not None  # per dialog_open
+        now = local_now(handler_input)
+        taken = read_spoken(handler_input, draft, now)
+        problems = apply_slots(handler_input, draft, now, taken)
+        said = speech(handler_input)
+        if problems and not draft.known(draft.eliciting):
+            return unclear(handler_input, draft, draft.eliciting, said)
+        return continue_dialog(handler_input, draft, said)
 
 
 class DeleteDiaryIntentHandler(AbstractRequestHandler):

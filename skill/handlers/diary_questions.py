@@ -47,6 +47,9 @@ def asked_period(
 ) -> dates.Period:
     """The period the question names ("this week", "in the last ten days", "since Monday"), or the default."""
     days, since, date = (slot_text(handler_input, name) for name in ("days", "since", "date"))
+    if slot_id(handler_input, "when") == "LAST_NIGHT":  # "how many cramps last night": the night
+        return dates.last_night(now)
+    time_value = slot_text(handler_input, "time")
     if days is not None:
         if not days.isdigit() or not 1 <= int(days) <= MAX_DAYS:
             raise dates.DateProblem("invalid", days)
@@ -54,7 +57,9 @@ def asked_period(
     if since is not None:
         return dates.since(since, now)
     if date is not None:
-        return dates.period_from_date(date, now)
+        return dates.period_from_date(date, now, time_value)
+    if time_value == "NI":
+        return dates.last_night(now)
     return default(now)
 
 
@@ -125,7 +130,14 @@ class QuestionHandler(AbstractRequestHandler):
         raise NotImplementedError
 
     def finish(self, handler_input: HandlerInput, question: DiaryQuestion) -> Response:
-        return respond(handler_input, question.said, card=question.card, end_session=True)
+        """A one-shot question ends the session; in a conversation ("open cramp coach", or in the
+        middle of something) the answer ends with a question and the next one is heard."""
+        session = handler_input.request_envelope.session
+        if session is None or session.new:
+            return respond(handler_input, question.said, card=question.card, end_session=True)
+        question.said.say("diary.question.anything_else")
+        reprompt = speech(handler_input).say("diary.question.anything_else_reprompt")
+        return respond(handler_input, question.said, reprompt=reprompt, card=question.card)
 
 
 def pattern_sentence(said: Speech, summary: stats.Summary) -> None:
@@ -167,12 +179,13 @@ class LastCrampIntentHandler(QuestionHandler):
             "place": words.place(said, entry.muscle, entry.side),
             "severity": entry.severity,
         }
+        rated = "" if entry.severity is not None else "_unrated"
         if entry.is_open:
-            said.say("diary.last.still_open", **fields)
+            said.say(f"diary.last.still_open{rated}", **fields)
         elif entry.duration_s is None:
-            said.say("diary.last.plain", **fields)
+            said.say(f"diary.last.plain{rated}", **fields)
         else:
-            said.say("diary.last.lasting", duration=words.duration(said, entry.duration_s), **fields)
+            said.say(f"diary.last.lasting{rated}", duration=words.duration(said, entry.duration_s), **fields)
 
 
 class CrampCountIntentHandler(QuestionHandler):
@@ -253,14 +266,21 @@ class CrampPatternIntentHandler(QuestionHandler):
                 )
             else:
                 said.say("diary.pattern.side_mixed" if sides else "diary.pattern.side_unknown")
-        elif aspect == "TIME":
-            if summary.hour:
+        elif aspect == "TIME":  # "when do I usually get cramps": a time of night, never a muscle
+            usual = stats.usual_time(question.entries(period))  # bands need the entries themselves
+            if usual is not None and usual.hour:
                 said.say(
                     "diary.pattern.time",
-                    hour=words.hour(summary.hour.value, said.locale),
-                    count=summary.hour.count,
-                    total=summary.hour.total,
+                    hour=words.hour(usual.hour.value, said.locale),
+                    count=usual.hour.count,
+                    total=usual.hour.total,
                 )
+            elif usual is not None and usual.band:
+                band = said.text(f"diary.pattern.band.{usual.band.value}")
+                said.say("diary.pattern.time_band", band=band, count=usual.band.count, total=usual.band.total)
+            elif usual is not None and usual.at_night:
+                said.say(f"diary.pattern.mostly_{usual.at_night.value}", count=usual.at_night.count,
+                         total=usual.at_night.total)  # fmt: skip
             else:
                 said.say("diary.pattern.time_unclear")
         elif summary.muscle or summary.hour:

@@ -529,8 +529,8 @@ def parse_time(words: list[str], today: date) -> Parsed | None:
     if parsed is None:
         return None
     hour, minute = parsed
-    if meridiem == "pm" and text.endswith("at night") and hour < 5:
-        meridiem = "am"  # "two at night" is the small hours, not 14:00.
+    if meridiem == "pm" and text.endswith(("at night", "last night", "tonight")) and (hour < 5 or hour == 12):
+        meridiem = "am"  # "two at night", "three last night": the small hours, not 14:00 or 15:00.
     if meridiem and not 1 <= hour <= 12:
         return None
     clock = _clock(hour, minute, meridiem)

@@ -91,6 +91,38 @@ MIGRATIONS: list[Migration] = [
     ) WITHOUT ROWID;
     """,
     _fill_tallies,
+    # 6: the severity may be unknown (a cramp is saved as soon as its muscle is known; issue 14).
+    # SQLite cannot drop a NOT NULL constraint in place: the table is rebuilt, rows kept.
+    """
+    CREATE TABLE cramp_entries_new (
+        user_id    TEXT NOT NULL,
+        id         TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        logged_at  TEXT NOT NULL,
+        muscle     TEXT NOT NULL,
+        side       TEXT,
+        severity   INTEGER CHECK (severity IS NULL OR severity BETWEEN 0 AND 10),
+        duration_s INTEGER CHECK (duration_s IS NULL OR duration_s BETWEEN 0 AND 86400),
+        helped     TEXT,
+        trigger    TEXT,
+        symptoms   TEXT NOT NULL DEFAULT '[]',
+        medicines  TEXT NOT NULL DEFAULT '[]',
+        red_flags  TEXT NOT NULL DEFAULT '[]',
+        source     TEXT NOT NULL,
+        time_zone  TEXT NOT NULL,
+        time_exact INTEGER NOT NULL DEFAULT 1,
+        still_going INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (user_id, id)
+    );
+    INSERT INTO cramp_entries_new (user_id, id, started_at, logged_at, muscle, side, severity,
+        duration_s, helped, trigger, symptoms, medicines, red_flags, source, time_zone, time_exact,
+        still_going)
+    SELECT user_id, id, started_at, logged_at, muscle, side, severity, duration_s, helped, trigger,
+        symptoms, medicines, red_flags, source, time_zone, time_exact, still_going FROM cramp_entries;
+    DROP TABLE cramp_entries;
+    ALTER TABLE cramp_entries_new RENAME TO cramp_entries;
+    CREATE INDEX cramp_entries_user_time ON cramp_entries (user_id, started_at, id);
+    """,
 ]
 
 
