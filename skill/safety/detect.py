@@ -18,8 +18,11 @@ from skill.safety import is_pregnant
 
 SYMPTOM_SLOTS = ("symptom", "symptomTwo", "symptomThree")
 CUSTOM_SLOTS = (*SYMPTOM_SLOTS, "bodyPart", "side", "medicine", "condition", "cause")
-# A harmless cause the user named explains these, and only these (never swelling or redness).
+# A harmless cause the user named explains these, and only these (never swelling or redness), and
+# only one at a time: warm *and* sore in one leg is a clot sign whatever the user puts it down to
+# ("hot and sore after the stretch"; see skill.diary.redflags and docs/safety.md).
 EXPLAINED_BY_CAUSE = frozenset({"WARMTH", "MUSCLE_ACHE"})
+WARM_AND_SORE = frozenset({"WARMTH", "MUSCLE_ACHE"})
 # Body parts said in the plural or as a pair: both legs, so not the one-sided picture of a clot.
 BOTH_LEGS = "BOTH_LEGS"
 
@@ -66,7 +69,7 @@ def report(handler_input: HandlerInput) -> Report:
     if body_part == "URINE" and heard & {"DARKER", "REDNESS"}:
         heard = (heard - {"DARKER", "REDNESS"}) | {"DARK_URINE"}  # "my urine is dark", not a darker leg
     cause = slot_id(handler_input, "cause")
-    symptoms = heard - EXPLAINED_BY_CAUSE if cause else heard
+    symptoms = heard - EXPLAINED_BY_CAUSE if cause and not WARM_AND_SORE <= heard else heard
     side = slot_id(handler_input, "side") or ("BOTH" if body_part == BOTH_LEGS else None)
     medicine = slot_id(handler_input, "medicine")
     pregnant = slot_id(handler_input, "condition") == "PREGNANT" or is_pregnant(handler_input)
