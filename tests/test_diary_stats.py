@@ -210,7 +210,14 @@ def test_practice_comparison_needs_enough_nights():
         (redflags.Case.of(symptoms=["LONG_CRAMP"]), ("cramp_not_easing",), ("cramp_not_easing",), False),
         (redflags.Case.of(symptoms=["LONG_CRAMP"], seconds=300), (), (), False),
         (redflags.Case.of(symptoms=["LONG_CRAMP"], seconds=900), ("long_cramp",), ("long_cramp",), True),
-        (redflags.Case.of(symptoms=["LOCKJAW"]), ("tetanus_signs",), ("tetanus_signs",), True),
+        # A stiff jaw after a dirty wound can be tetanus: an emergency; without a wound, urgent advice.
+        (
+            redflags.Case.of(symptoms=["LOCKJAW", "DIRTY_WOUND"]),
+            ("tetanus_signs", "exposure", "stiff_jaw"),
+            ("tetanus_signs", "exposure"),
+            True,
+        ),
+        (redflags.Case.of(symptoms=["SWALLOWING"]), ("stiff_jaw",), ("stiff_jaw",), True),
     ],
 )
 def test_red_flag_rules(case, matched, said, stops):

@@ -33,6 +33,8 @@ WEAK_ALONE = frozenset({"WARMTH"})
 # What makes volunteered warmth count: another clot sign, or soreness, tenderness or pain
 # (``MUSCLE_ACHE``: "hot and sore", "warm and tender", "warm and painful").
 WARMTH_PARTNERS = (CLOT_SIGNS - WEAK_ALONE) | {"MUSCLE_ACHE"}
+# A stiff jaw (lockjaw) and trouble swallowing: the first signs of tetanus [C19].
+TETANUS_SIGNS = frozenset({"LOCKJAW", "SWALLOWING"})
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,12 @@ RULES: tuple[Rule, ...] = (
         sources=("C14", "C15"),
     ),
     Rule(
-        # A stiff jaw (lockjaw) or trouble swallowing with cramps can be tetanus; NHS: "go
+        # A stiff jaw (lockjaw) or trouble swallowing after a wound can be tetanus; NHS: "go
         # immediately to A&E or call 999 if you develop severe muscle stiffness or spasms" [C19].
         "tetanus_signs",
         "emergency",
-        symptoms=frozenset({"LOCKJAW", "SWALLOWING"}),
+        symptoms=TETANUS_SIGNS,
+        requires=frozenset({"DIRTY_WOUND"}),
         stops_exercise=True,
         sources=("C19",),
     ),
@@ -131,6 +134,15 @@ RULES: tuple[Rule, ...] = (
         "urgent_advice",
         symptoms=frozenset({"DIRTY_WOUND", "TOXIN"}),
         sources=("C1", "C5", "C19"),
+    ),
+    Rule(
+        # The same signs with no wound said: a stiff jaw has commoner causes, but with cramps it
+        # needs checking soon (tetanus symptoms can start 4 to 21 days after a small wound) [C19].
+        "stiff_jaw",
+        "urgent_advice",
+        symptoms=TETANUS_SIGNS,
+        stops_exercise=True,
+        sources=("C19",),
     ),
     Rule("statin_muscle", "prescriber", medicines=frozenset({"STATIN"}), sources=("C11", "C12")),
     Rule(
