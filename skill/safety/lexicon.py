@@ -32,7 +32,8 @@ HARMLESS = (
     r"|day|night|pack|compress|chocolate|cup)s?",
     r"hot (?:flush|flushes|flash|flashes)|warm(?:ed|ing)? (?:it |them |my legs? )?up|keep(?:ing)? (?:it |them |my \w+ |me )?warm",
     r"sore throat|headaches?|head ache|stomach ?aches?|tummy ?aches?|heartburn|tooth ?ache|earache",
-    r"red wine|red meat|dark chocolate|weak tea|dead tired|right now|all right|right away|alright",
+    r"red wine|red meat|dark chocolate|weak tea|dead tired|right now|all right|right away|alright"
+    r"|feel(?:ing)? (?:a bit |so |really )?(?:blue|down|low)",
     r"pain ?killers?|pain relief|painkiller|no pain no gain|in pain with a cramp",
     r"lead(?:s|ing)? (?:to|up|me|us|the way)|lead a\b|led to",
     r"cramp (?:has |had )?(?:stopped|eased|gone|passed|went away)",
@@ -45,6 +46,8 @@ HARMLESS = (
 
 # A length said next to these is a cramp's length (not "breathe for ten minutes").
 CRAMP_WORDS = r"\b(?:cramps?|cramping|cramped|spasms?|charley horse|charlie horse|knotted|seized up|locked up)\b"
+# A length said after these is how long something has lasted ("it has lasted more than ten minutes").
+LENGTH_WORDS = r"\b(?:lasted|lasting|been going(?! to)|going on|gone on|been cramping|for the (?:last|past))\b"
 # "It won't stop" is about the cramp unless nothing in the words points to one.
 CRAMP_CONTEXT = CRAMP_WORDS[:-3] + r"|it|this|pain|muscle|" + LEG_PART + r")\b"
 
@@ -62,14 +65,15 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
         "BREATHLESS",
         r"short(?:ness)? of breath|breathless|struggling (?:to|for) breath(?:e)?|trouble breathing"
         r"|difficulty breathing|hard to breathe|fighting for breath|gasping|breathing (?:is )?(?:hard|difficult)"
-        r"|can hardly breathe|could not breathe|wheez(?:y|ing)|out of breath(?! (?:from|after) (?:the stairs|walking|my walk|running|exercise|the gym|climbing|the walk|gardening))"
+        r"|can hardly breathe|could not breathe|out of breath(?! (?:from|after) (?:the stairs|walking|my walk|running|exercise|the gym|climbing|the walk|gardening))"
         r"|(?:puffed|winded|puffing)(?! (?:from|after|out from))",
     ),
     (
         "CHEST_PAIN",
-        r"chest (?:pains?|hurts?|is hurting|feels? (?:tight|heavy|sore)|is (?:tight|sore|heavy)|tightness)"
+        r"chest (?:pains?|hurts?|is hurting|(?:feels?|is|'s|has gone) (?:really |very |so |quite |a bit |a little |all )?"
+        r"(?:tight|heavy|sore|painful)|tightness)"
         r"|(?:pain|pains|tightness|pressure|ache|a weight) (?:in|on|across) (?:my|the) chest"
-        r"|tight chest|sore chest|crushing (?:pain|feeling)|heart attack",
+        r"|tight chest|sore chest|crushing (?:pain|feeling)|(?:having|have) a heart attack",
     ),
     ("COUGHING_BLOOD", r"cough(?:ing|ed)? (?:up )?(?:some )?blood|blood when i cough|spitting (?:up )?blood"),
     # Tetanus [C19].
@@ -82,9 +86,9 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     # The cramp's course [C1, C2, C3].
     (
         "LONG_CRAMP",
-        r"(?:wo|will|does|is|has|have) not (?:stop|stopped|ease|eased|easing|go away|gone away|let go|let up"
+        r"(?:wo|will|does|is|'s|has|have|still|are|'re) not (?:stop|stopped|stopping|ease|eased|easing|go away|gone away|let go|let up"
         r"|shift|budge|settle|settling|going away|passing|pass|calm down|relax|loosen)"
-        r"|(?:keeps|still) (?:going|cramping|there|tight|locked|knotted|hurting)|still (?:has|have) (?:a|the) cramp"
+        r"|(?:keeps|still) going|still (?:cramping|there|tight|locked|knotted|hurting)|still (?:has|have) (?:a|the) cramp"
         r"|(?:cramp|it) (?:is|'s|keeps) getting worse|(?:no|nothing) (?:is )?(?:helping|working)",
     ),
     (
@@ -102,7 +106,8 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     (
         "DARK_URINE",
         r"(?:dark|brown|cola|tea|coke)[- ]colou?red (?:urine|pee|wee|water)|(?:dark|brown) (?:urine|pee|wee)"
-        r"|(?:urine|pee|wee|water) (?:is|looks|has gone|went|was|has been|is really|is very) (?:really |very |quite )?(?:dark|brown)",
+        r"|(?:urine|pee|wee|water) (?:is|looks|has gone|went|was|has been|is really|is very) (?:really |very |quite )?"
+        r"(?:dark|brown|cola|tea|coke|the colou?r of (?:cola|tea|coke))",
     ),
     # A clot in one leg [C13, C14, C15]; read before the generic pain words.
     (
@@ -119,7 +124,7 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     (
         "SWELLING",
         r"swol+en|swelling|swelled|swells|puff(?:y|ed up|ing up)|bloated|(?:bigger|fatter|thicker) than"
-        r" (?:the other|my other)|tight and shiny|ballooned",
+        r" (?:the other|my other|my (?:left|right)|the (?:left|right))|tight and shiny|ballooned",
     ),
     (
         "REDNESS",

@@ -55,6 +55,7 @@ _CLAUSE_BREAK = re.compile(lexicon.CLAUSE_BREAK, _flags)
 _LEG = re.compile(rf"\b(?:{lexicon.LEG_PART})\b", _flags)
 _OTHER_PART = re.compile(rf"\b(?:{lexicon.OTHER_PART})\b", _flags)
 _CRAMP_WORDS = re.compile(lexicon.CRAMP_WORDS, _flags)
+_LENGTH_WORDS = re.compile(lexicon.LENGTH_WORDS, _flags)
 _CRAMP_CONTEXT = re.compile(lexicon.CRAMP_CONTEXT, _flags)
 _SIDE = {
     side: re.compile(
@@ -267,7 +268,11 @@ def screen(
         if not _negated(clause[: match.start()], "")
     }
     new_medicine = any(_NEW_MEDICINE.search(clause) for clause in clauses)
-    counts = about_cramp or "LONG_CRAMP" in symptoms or bool(_CRAMP_WORDS.search(joined))
+    counts = (
+        about_cramp
+        or "LONG_CRAMP" in symptoms
+        or bool(_CRAMP_WORDS.search(joined) or _LENGTH_WORDS.search(joined))
+    )
     seconds = _seconds(chunks, texts, counts)
     side, sides = _side(texts)
     said_pregnant = _pregnant(clauses)
