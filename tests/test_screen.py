@@ -33,8 +33,8 @@ def test_the_table_is_large_and_covers_every_level_locale_and_context():
     assert set(levels) == {*LEVELS, "none"}
     assert {row["locale"] for row in PHRASINGS} == LOCALES
     contexts = {row["in"].split(" ")[0] for row in PHRASINGS}
-    for needed in ("LogCrampIntent.when", "LogCrampIntent.symptom", "CrampNowIntent.muscle", "AMAZON.ResumeIntent"):
-        assert needed in contexts
+    needed = {"LogCrampIntent.when", "LogCrampIntent.symptom", "CrampNowIntent.muscle", "AMAZON.ResumeIntent"}
+    assert needed <= contexts
     sayings = [normalise(row["say"]) for row in PHRASINGS]
     assert len(sayings) == len(set(sayings)), "every phrasing once"
 
@@ -81,7 +81,7 @@ def test_warmth_alone_is_reassured_but_warm_and_sore_in_one_leg_is_not():
 def test_the_screen_imports_nothing_from_the_handlers():
     for module in ("screen.py", "lexicon.py"):
         tree = ast.parse((Path(__file__).parent.parent / "skill" / "safety" / module).read_text())
-        imported = [
-            node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-        ] + [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+        imported = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)] + [
+            alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        ]
         assert not [name for name in imported if name.startswith("skill.handlers")], module

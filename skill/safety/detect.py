@@ -69,7 +69,7 @@ def report(handler_input: HandlerInput) -> Report:
     if body_part == "URINE" and heard & {"DARKER", "REDNESS"}:
         heard = (heard - {"DARKER", "REDNESS"}) | {"DARK_URINE"}  # "my urine is dark", not a darker leg
     cause = slot_id(handler_input, "cause")
-    symptoms = heard - EXPLAINED_BY_CAUSE if cause and not WARM_AND_SORE <= heard else heard
+    symptoms = heard - EXPLAINED_BY_CAUSE if cause and not heard >= WARM_AND_SORE else heard
     side = slot_id(handler_input, "side") or ("BOTH" if body_part == BOTH_LEGS else None)
     medicine = slot_id(handler_input, "medicine")
     pregnant = slot_id(handler_input, "condition") == "PREGNANT" or is_pregnant(handler_input)

@@ -22,6 +22,7 @@ parser, ``skill.localchat.builtins.parse_duration``, and ISO 8601 values ("PT15M
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -59,14 +60,16 @@ _LENGTH_WORDS = re.compile(lexicon.LENGTH_WORDS, _flags)
 _CRAMP_CONTEXT = re.compile(lexicon.CRAMP_CONTEXT, _flags)
 _SIDE = {
     side: re.compile(
-        rf"\b{word}(?= (?:{lexicon.LEG_PART}|one|side|hand side)\b)|\b(?:my|the|on the|in the|in my|on my) {word}\b"
+        rf"\b{word}(?= (?:{lexicon.LEG_PART}|one|side|hand side)\b)|\b(?:my|the|on the|in the|in my"
+        rf"|on my) {word}\b"
         rf"|^{word}$|\b{word}[- ]hand\b",
         _flags,
     )
     for side, word in (("LEFT", "left"), ("RIGHT", "right"))
 }
 _BOTH = re.compile(
-    rf"\bboth (?:{lexicon.PLURAL_LEG}|sides|of them|legs)\b|\b(?:my|the|his|her|both) (?:{lexicon.PLURAL_LEG})\b"
+    rf"\bboth (?:{lexicon.PLURAL_LEG}|sides|of them|legs)\b|\b(?:my|the|his|her"
+    rf"|both) (?:{lexicon.PLURAL_LEG})\b"
     rf"|\b(?:{lexicon.PLURAL_LEG}) (?:are|feel|have|were|look)\b|^both$",
     _flags,
 )
@@ -168,10 +171,9 @@ def _seconds(chunks: list[str], texts: list[str], counts: bool) -> int | None:
     best: int | None = None
     for chunk in chunks:
         if _ISO_DURATION.match(chunk.strip()):
-            try:
+            # "PT?M" or a months-long Duration: no usable length.
+            with contextlib.suppress(isodate.ISO8601Error, ValueError, AttributeError, TypeError):
                 best = max(best or 0, int(isodate.parse_duration(chunk.strip()).total_seconds()))
-            except (isodate.ISO8601Error, ValueError, AttributeError, TypeError):
-                pass  # "PT?M" or a months-long Duration: no usable length
     for text in texts:
         words = text.replace(",", " ").replace(".", " ").split()
         for index, word in enumerate(words):
