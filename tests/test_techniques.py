@@ -259,7 +259,7 @@ def test_a_swollen_leg_means_no_acupressure_and_no_stretch(conversation):
         ("HAMSTRING", "Straighten your knee slowly"),
         ("THIGH", "bring your heel toward your bottom"),
         ("SHIN", "Let your foot go loose"),
-        ("OTHER", "Gently stretch the cramping muscle"),
+        ("OTHER", "slowly move that part the opposite way"),
     ],
 )
 def test_cramp_now_gives_the_stretch_for_the_muscle_then_asks_if_it_eased(conversation, muscle, cue):
@@ -268,6 +268,12 @@ def test_cramp_now_gives_the_stretch_for_the_muscle_then_asks_if_it_eased(conver
     assert cue in reply.speech and "long, slow breath out" in reply.speech
     assert reply.speech.endswith("Has it eased?")
     assert "yes or no" in reply.reprompt and reply.listening
+
+
+def test_the_thigh_coach_never_asks_anyone_to_stand_on_one_leg_in_the_dark(conversation):
+    reply = conversation.intent("CrampNowIntent", {"muscle": Slot("thigh", id="THIGH")})
+    assert "lie on your side" in reply.speech
+    assert "stand" not in reply.speech.replace("No need to stand up", "")
 
 
 def test_cramp_now_records_when_it_started_for_the_diary(conversation, services):
