@@ -36,6 +36,8 @@ HARMLESS = (
     r"red wine|red meat|dark chocolate|weak tea|dead tired|right now|all right|right away|alright"
     r"|feel(?:ing)? (?:a bit |so |really )?(?:blue|down|low)",
     r"pain ?killers?|pain relief|painkiller|no pain no gain|in pain with a cramp",
+    # Palpitations are not a leg sign (and not in the guide's red flags): not "throbbing".
+    r"(?:heart|pulse) (?:is |'s )?(?:pounding|racing|thumping|pulsing|throbbing)|pounding (?:heart|head)",
     r"lead(?:s|ing)? (?:to|up|me|us|the way)|lead a\b|led to",
     r"cramp (?:has |had )?(?:stopped|eased|gone|passed|went away)",
     r"\bi(?:'m| am| feel| felt|'m feeling| am feeling| was| get)(?: a bit| a little| quite| so| really"
