@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from skill.content.catalog import RESPONSES_DIR
+from skill.content.catalog import RESPONSES_DIR, default_catalog
 from skill.localchat.resolver import Resolver
 from skill.localchat.session import ChatSession, Turn
+from skill.safety.screen import screen
 from skill.speech import ssml
 from tests import envelopes
 
@@ -299,3 +300,27 @@ def test_no_phrase_tells_anyone_to_stop_a_medicine():
         r"\bstop (taking|your|the) (medicine|medication|tablets|pills|statin|diuretic)", re.IGNORECASE
     )
     assert [(key, text) for key, text in _phrases() if stop.search(text)] == []
+
+
+LOCALES = ("en-US", "en-GB", "en-AU", "en-CA", "en-IN")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_dizziness_reply_pauses_with_the_guides_words_and_offers_to_carry_on_gently(locale):
+    catalog = default_catalog()
+    assert catalog.text(locale, "safety.dizzy.pause").startswith(
+        "If you feel dizzy or tingly, breathe normally for a moment."
+    )
+    offer = catalog.text(locale, "safety.dizzy.offer")
+    assert "more gently" in offer and offer.endswith("?")
+    assert catalog.text(locale, "safety.dizzy.reprompt").endswith("?")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_stiff_jaw_after_a_wound_is_an_emergency_with_the_locales_number(locale):
+    found = screen("I stood on a rusty nail last week and now my jaw is stiff")
+    assert found.level == "emergency"
+    catalog = default_catalog()
+    number = catalog.text(locale, "safety.emergency_number")
+    assert number in catalog.text(locale, "safety.level.emergency")
+    assert "tetanus" in catalog.text(locale, f"safety.redflag.{found.findings.to_say[0].id}")
