@@ -86,7 +86,7 @@ def main() -> None:
     from gunicorn.app.base import BaseApplication
 
     from skill.config import Settings
-    from skill.server import gunicorn_options
+    from skill.web.server import gunicorn_options
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")

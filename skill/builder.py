@@ -6,7 +6,7 @@ from __future__ import annotations
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
-from skill.api_client import TimedApiClient
+from skill.alexa.api_client import TimedApiClient
 from skill.config import Settings
 from skill.handlers import (
     audio,

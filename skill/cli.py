@@ -45,8 +45,8 @@ def serve(
     settings: Settings, host: str, port: int, workers: int, db_path: Path | None, no_verify: bool
 ) -> None:
     """Serve the skill at POST /alexa under gunicorn."""
-    from skill.app import DEV_FLAG_WARNING
-    from skill.server import serve as run_server
+    from skill.web.app import DEV_FLAG_WARNING
+    from skill.web.server import serve as run_server
 
     overrides: dict[str, object] = {}
     if db_path is not None:

@@ -46,7 +46,7 @@ class Settings:
     tts_backend: str = "espeak"
     log_level: str = "INFO"
     # Request verification: PEM roots to trust instead of certifi's, and a directory of Amazon chain
-    # files consulted before downloading (skill/trust.py explains why neither weakens a check).
+    # files consulted before downloading (skill/web/trust.py explains why neither weakens a check).
     trust_roots_file: Path | None = None
     cert_chain_dir: Path | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from skill.builder import build_skill
 from skill.config import Settings
@@ -16,6 +18,14 @@ from tests.conversation import Conversation, Reply, Turn, checked, converse
 from tests.diary_support import clock  # noqa: F401  (shared fixture)
 from tests.dynamodb import aws_env, dynamodb_table, moto_endpoint  # noqa: F401  (shared fixtures)
 from tests.pki import pki, pki_session, untrusted_pki, untrusted_pki_session
+
+# Property tests: under CI (the CI variable set, as every CI service does) the examples are derived from
+# each test's name rather than drawn at random, so a failure in CI fails the same way on any machine.
+# Locally they stay random, which finds more; HYPOTHESIS_PROFILE=ci reproduces CI's run.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("dev")
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+hypothesis_settings.load_profile(PROFILE)
 
 # Fixtures shared by all tests (re-exported so pytest finds them here).
 __all__ = ["pki", "pki_session", "untrusted_pki", "untrusted_pki_session"]

@@ -11,8 +11,8 @@ import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
+from skill.alexa import timezone
 from skill.diary.model import CrampEntry
-from skill.handlers import timezone
 from skill.services import Services
 from tests import envelopes
 from tests.envelopes import Slot

@@ -10,11 +10,11 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from skill.app import create_app
 from skill.config import MAX_BODY_BYTES
 from skill.handlers import core
 from skill.speech.response_check import MAX_SESSION_ATTRIBUTE_BYTES, response_problems
-from skill.verification import RequestVerifier
+from skill.web.app import create_app
+from skill.web.verification import RequestVerifier
 from tests import envelopes
 
 REFUSALS = {400, 413}

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from cryptography.x509.verification import Store
 
-from skill.verification import RequestVerifier, VerificationError
+from skill.web.verification import RequestVerifier, VerificationError
 
 __all__ = [
     "ALEXA_DOMAIN",

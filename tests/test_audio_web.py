@@ -113,7 +113,7 @@ def test_only_get_and_head(client):
 
 
 def test_the_skill_web_service_serves_audio_from_its_store(settings):
-    from skill.app import create_app
+    from skill.web.app import create_app
 
     audio_dir = Path(settings.audio_dir)
     audio_dir.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,6 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.serving import make_server
 
-from skill.app import create_app
 from skill.cli import main
 from skill.config import Settings
 from skill.content.catalog import default_catalog
@@ -26,6 +25,7 @@ from skill.localchat.resolver import Resolver
 from skill.localchat.session import ChatSession, http_transport, in_process_transport
 from skill.localchat.speak import Speaker, espeak_ssml
 from skill.speech.response_check import response_problems
+from skill.web.app import create_app
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "models" / "en-US.json").read_text())
 TODAY = date(2026, 11, 25)

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from skill.alexa import timezone
 from skill.builder import build_skill
 from skill.config import Settings
-from skill.handlers import timezone
 from skill.lambda_function import handler_for
 from skill.services import build_services
 from tests import envelopes
@@ -197,7 +197,7 @@ def test_record_practice_helper_logs_a_session_in_the_users_zone(services, clock
     from ask_sdk_core.attributes_manager import AttributesManager
     from ask_sdk_core.handler_input import HandlerInput
 
-    from skill.handlers.diary import record_practice
+    from skill.flows.practice import record_practice
 
     envelope = request_envelope()
     handler_input = HandlerInput(envelope, AttributesManager(envelope, services.persistence))

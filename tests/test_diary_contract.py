@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from skill.content.catalog import default_catalog
-from skill.diary import redflags
 from skill.diary.dates import Period
 from skill.diary.draft import ORDER, REQUIRED
-from skill.handlers.diary import LOG_SLOTS
+from skill.flows.diary_log import LOG_SLOTS
 from skill.models import load_model
+from skill.safety import redflags
 
 MODEL = load_model("en-US")["interactionModel"]
 INTENTS = {intent["name"]: intent for intent in MODEL["languageModel"]["intents"]}

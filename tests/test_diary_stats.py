@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from skill.diary import redflags
 from skill.diary.model import CrampEntry, PracticeSession
 from skill.diary.stats import (
     dominant,
@@ -19,6 +18,7 @@ from skill.diary.stats import (
     typical_hour,
     weekly_counts,
 )
+from skill.safety import redflags
 
 ZONE = ZoneInfo("Europe/London")
 USER = "amzn1.ask.account.STATS"

@@ -1,6 +1,7 @@
 """Property tests over the real web service: whatever arrives, the answer is a 400/413 or a valid reply.
 
-The fast profile here runs in CI; ``bench/fuzz.py`` runs the same properties over 10,000+ examples.
+The fast profile here runs in CI (derandomised there: the "ci" profile in conftest.py, so a failure
+reproduces with HYPOTHESIS_PROFILE=ci); ``bench/fuzz.py`` runs the same properties over 10,000+ examples.
 """
 
 from __future__ import annotations

@@ -13,11 +13,12 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import Response
 
-from skill.app import MAX_JSON_DEPTH, create_app
 from skill.config import Settings
-from skill.handlers import core, state
+from skill.handlers import core
 from skill.lambda_function import handler_for
 from skill.services import ServicesInterceptor
+from skill.state import session as state
+from skill.web.app import MAX_JSON_DEPTH, create_app
 from tests import envelopes
 from tests.conversation import checked
 

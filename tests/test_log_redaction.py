@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from skill.app import create_app
 from skill.models import load_model
+from skill.web.app import create_app
 from tests import envelopes
 from tests.envelopes import Slot
 

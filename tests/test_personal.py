@@ -18,9 +18,9 @@ import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
+from skill.alexa import timezone
 from skill.config import Settings
 from skill.diary.model import CrampEntry, PracticeSession
-from skill.handlers import timezone
 from skill.localchat.resolver import Resolver
 from skill.localchat.session import ChatSession, Turn
 from skill.personal.progress import progress

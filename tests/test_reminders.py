@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from skill.reminders import SCOPE, ClockTime, parse_time
+from skill.alexa.reminders import SCOPE, ClockTime, parse_time
 from tests import envelopes
 from tests.conversation import Conversation, Reply
 from tests.envelopes import Slot
@@ -231,7 +231,7 @@ def test_when_the_reminders_service_is_down_the_user_hears_so(user, alexa_api):
 
 
 def test_a_hanging_reminders_api_is_given_up_on_in_time(user, alexa_api, monkeypatch):
-    monkeypatch.setattr("skill.api_client.TIMEOUT_S", (0.5, 0.5))
+    monkeypatch.setattr("skill.alexa.api_client.TIMEOUT_S", (0.5, 0.5))
     alexa_api.delay_s = 1.0
     started = time.monotonic()
     reply = user().intent("ListRemindersIntent")

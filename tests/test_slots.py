@@ -8,7 +8,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
-from skill.handlers.slots import slot_id, slot_text, slot_unmatched
+from skill.alexa.slots import slot_id, slot_text, slot_unmatched
 from tests.envelopes import Slot, intent
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from skill.config import Settings
-from skill.trust import DirectoryChainFetcher, build_verifier, load_trust_store
-from skill.verification import MAX_CHAIN_BYTES, VerificationError
+from skill.web.trust import DirectoryChainFetcher, build_verifier, load_trust_store
+from skill.web.verification import MAX_CHAIN_BYTES, VerificationError
 from tests import envelopes
 from tests.pki import DictChainFetcher, TestPKI, encode_envelope, to_pem
 

@@ -15,7 +15,7 @@ import pytest
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from werkzeug.datastructures import Headers
 
-from skill.verification import (
+from skill.web.verification import (
     MAX_CHAIN_BYTES,
     CachedChainFetcher,
     RequestVerifier,

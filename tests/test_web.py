@@ -3,7 +3,7 @@
 Signed requests use the throwaway PKI from tests/pki.py. In process, the app gets a verifier that
 trusts the test root; the real server gets the same trust the way an operator would give it:
 ``CRAMP_COACH_TRUST_ROOTS`` (a PEM file) and ``CRAMP_COACH_CERT_CHAIN_DIR`` (chain files named after
-the object in ``https://s3.amazonaws.com/echo.api/<name>``). See skill/trust.py.
+the object in ``https://s3.amazonaws.com/echo.api/<name>``). See skill/web/trust.py.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from skill.app import DEV_FLAG_WARNING, create_app
 from skill.config import MAX_BODY_BYTES, Settings
+from skill.web.app import DEV_FLAG_WARNING, create_app
 from tests import envelopes
 from tests.pki import DictChainFetcher, TestPKI, encode_envelope, sign, to_pem
 

@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from skill.diary import redflags
 from skill.diary.dates import clock
 from skill.diary.model import CrampEntry, PracticeSession
 from skill.diary.stats import Summary, summarize
+from skill.safety import redflags
 
 Text = Callable[..., str]
 NONE = "-"  # an empty figure

@@ -9,337 +9,26 @@ a position is stored that is newer than a paused spoken session; otherwise they 
 the spoken session's handlers (``skill/handlers/session_control.py``), which the routing table
 places after these.
 
-The techniques' start handler asks :func:`should_play_audio` and, when it is true, answers with
-:func:`start_playback` instead of the first spoken segment. After ``PlaybackFailed`` the next start
-is spoken, and "resume" continues by voice from the segment the audio had reached.
+What to do lives in ``skill.flows.playback``; these handlers only route the requests there.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
-from ask_sdk_model.interfaces.audioplayer import (
-    AudioItem,
-    AudioItemMetadata,
-    PlayBehavior,
-    PlayDirective,
-    PlayerActivity,
-    StopDirective,
-    Stream,
-)
 
 from skill.audio import session_audio
-from skill.audio.playback import InsecureAudioURL, Position, Token, decode_or_none, stream_url
-from skill.engine.script import ScriptError, load_script
-from skill.handlers import state
+from skill.audio.playback import Position, decode_or_none
+from skill.flows import playback
 from skill.services import services
 from skill.speech.reply import respond, speech
+from skill.state import session as namespace
 
 log = logging.getLogger(__name__)
-
-# -- what the device and the user have -----------------------------------------------------------
-
-
-def _request(handler_input: HandlerInput) -> Any:
-    """The request, untyped: its type (intent, playback event…) is checked by ``can_handle``."""
-    return handler_input.request_envelope.request
-
-
-def _context(handler_input: HandlerInput) -> Any:
-    return handler_input.request_envelope.context
-
-
-def supports_audio(handler_input: HandlerInput) -> bool:
-    """True when the device can play AudioPlayer streams."""
-    device = _context(handler_input).system.device
-    interfaces = getattr(device, "supported_interfaces", None)
-    return getattr(interfaces, "audio_player", None) is not None
-
-
-def _attributes(handler_input: HandlerInput) -> dict[str, Any]:
-    attributes: dict[str, Any] = handler_input.attributes_manager.persistent_attributes
-    return attributes
-
-
-def stored_position(handler_input: HandlerInput) -> Position | None:
-    return Position.load(_attributes(handler_input))
-
-
-def _save(handler_input: HandlerInput, position: Position) -> None:
-    position.save(_attributes(handler_input))
-    state.save_persistent(handler_input)
-
-
-def _player_token(handler_input: HandlerInput) -> Token | None:
-    """Our token in the device's AudioPlayer context, if it is ours."""
-    player = _context(handler_input).audio_player
-    return decode_or_none(getattr(player, "token", None)) if player is not None else None
-
-
-def _playing_now(handler_input: HandlerInput) -> bool:
-    player = _context(handler_input).audio_player
-    activity = getattr(player, "player_activity", None)
-    return _player_token(handler_input) is not None and activity == PlayerActivity.PLAYING
-
-
-def _in_spoken_session(handler_input: HandlerInput) -> bool:
-    """A guided session being spoken in this conversation owns pause, resume, next…"""
-    from skill.handlers.techniques import live_session  # techniques imports this module
-
-    return state.has_session(handler_input) and live_session(handler_input) is not None
-
-
-def _parse_time(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _newer_than_spoken(handler_input: HandlerInput, position: Position) -> bool:
-    """True unless a spoken session was paused after this audio was last heard (then resume means that)."""
-    unfinished = _attributes(handler_input).get("unfinished")
-    spoken_at = _parse_time(unfinished.get("saved_at")) if isinstance(unfinished, dict) else None
-    heard_at = _parse_time(position.updated)
-    return spoken_at is None or heard_at is None or heard_at >= spoken_at
-
-
-def audio_in_control(handler_input: HandlerInput) -> bool:
-    """Whether a control command (pause, resume, next…) is about our audio rather than spoken steps."""
-    if not supports_audio(handler_input) or _in_spoken_session(handler_input):
-        return False
-    if _player_token(handler_input) is not None:
-        return True
-    position = stored_position(handler_input)
-    return position is not None and position.resumable and _newer_than_spoken(handler_input, position)
-
-
-# -- starting audio -------------------------------------------------------------------------------
-
-
-def should_play_audio(handler_input: HandlerInput, script: str, options: dict[str, Any]) -> bool:
-    """True when this session should play hands-free as audio rather than as spoken segments.
-
-    Long sessions (``session_audio.is_long``) on a device with the AudioPlayer, when a stream URL can
-    be given and the audio is rendered or can be, and the last attempt on this device did not fail.
-    """
-    locale = _request(handler_input).locale
-    if not supports_audio(handler_input) or not session_audio.is_long(script, options, locale):
-        return False
-    position = stored_position(handler_input)
-    if position is not None and position.status == "failed":
-        # PlaybackFailed last time: this request is spoken; the next one may try audio again.
-        position.status = "stopped"
-        _save(handler_input, position)
-        return False
-    settings = services(handler_input).settings
-    try:
-        if stream_url(settings, Token("0" * 64, 1, 1, script)) is None:
-            log.warning("no AUDIO_BASE_URL: long sessions are spoken")
-            return False
-    except InsecureAudioURL as exc:
-        log.error("%s: long sessions are spoken", exc)
-        return False
-    return session_audio.available(settings, script, options, locale)
-
-
-def _title(handler_input: HandlerInput, script: str) -> str:
-    """The script's own title for the player's screen, or a generic one."""
-    try:
-        return load_script(script, _request(handler_input).locale).title
-    except ScriptError:
-        return speech(handler_input).text("audio.title")
-
-
-def _play(
-    handler_input: HandlerInput, token: Token, offset_ms: int = 0, *, enqueue_after: str | None = None
-) -> PlayDirective:
-    """A Play directive for ``token`` (REPLACE_ALL, or ENQUEUE behind ``enqueue_after``)."""
-    url = stream_url(services(handler_input).settings, token)
-    assert url is not None, "should_play_audio checked that audio has a base URL"
-    metadata = AudioItemMetadata(
-        title=_title(handler_input, token.script),
-        subtitle=speech(handler_input).text("audio.subtitle", part=token.part, parts=token.parts),
-    )
-    stream = Stream(
-        token=token.encode(),
-        url=url,
-        offset_in_milliseconds=max(0, offset_ms),
-        expected_previous_token=enqueue_after,
-    )
-    behavior = PlayBehavior.ENQUEUE if enqueue_after else PlayBehavior.REPLACE_ALL
-    return PlayDirective(play_behavior=behavior, audio_item=AudioItem(stream=stream, metadata=metadata))
-
-
-def start_playback(
-    handler_input: HandlerInput,
-    script: str,
-    options: dict[str, Any],
-    preface: Sequence[tuple[str, dict[str, Any]]] = (),
-) -> Response:
-    """A short spoken intro (after any ``preface`` phrases, such as a note that the length was capped),
-    then part 1 from the start; the session ends and the audio takes over."""
-    locale = _request(handler_input).locale
-    settings = services(handler_input).settings
-    token = session_audio.prepare(settings, script, options, locale)
-    _save(handler_input, Position(token=token.encode(), offset_ms=0, status="playing", locale=locale))
-    state.session_state(handler_input).clear()
-    handler_input.response_builder.add_directive(_play(handler_input, token))
-    said = speech(handler_input)
-    for key, params in preface:
-        said.say(key, **params)
-    return respond(handler_input, said.say("audio.intro"), end_session=True)
-
-
-def _resume_response(handler_input: HandlerInput, token: Token, offset_ms: int, *, spoken: bool) -> Response:
-    """Play ``token`` from ``offset_ms`` (making sure that part exists first)."""
-    settings = services(handler_input).settings
-    token = session_audio.ensure_part(settings, token, _request(handler_input).locale)
-    _save(
-        handler_input,
-        Position(
-            token=token.encode(),
-            offset_ms=offset_ms,
-            status="playing",
-            locale=_request(handler_input).locale,
-        ),
-    )
-    handler_input.response_builder.add_directive(_play(handler_input, token, offset_ms))
-    if not spoken:
-        return handler_input.response_builder.response
-    return respond(handler_input, None, end_session=True)
-
-
-def _current(handler_input: HandlerInput) -> tuple[Token, int] | None:
-    """What is playing or was last played, and where: the device's context wins when it is ours."""
-    player = _context(handler_input).audio_player
-    context_token = _player_token(handler_input)
-    position = stored_position(handler_input)
-    if context_token is not None and not _finished(handler_input, context_token):
-        offset = getattr(player, "offset_in_milliseconds", None) or 0
-        if (
-            position is not None
-            and position.token == context_token.encode()
-            and not _playing_now(handler_input)
-        ):
-            offset = max(offset, position.offset_ms)
-        return context_token, offset
-    if position is not None and position.resumable:
-        return position.parsed, position.offset_ms
-    return None
-
-
-def _finished(handler_input: HandlerInput, token: Token) -> bool:
-    position = stored_position(handler_input)
-    return position is not None and position.status == "finished" and position.token == token.encode()
-
-
-def _stop_response(handler_input: HandlerInput, spoken: bool) -> Response:
-    handler_input.response_builder.add_directive(StopDirective())
-    if spoken:
-        handler_input.response_builder.set_should_end_session(True)
-    return handler_input.response_builder.response
-
-
-def _nothing_to_control(handler_input: HandlerInput, spoken: bool) -> Response:
-    if not spoken:
-        return handler_input.response_builder.response
-    said = speech(handler_input).say("audio.nothing_playing").say("launch.what_to_say")
-    return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
-
-
-# -- commands (voice intents and device buttons share these) ---------------------------------------
-
-
-def pause(handler_input: HandlerInput, spoken: bool) -> Response:
-    """Stop the stream; PlaybackStopped then records the exact offset."""
-    current = _current(handler_input)
-    if current is not None:
-        token, offset = current
-        position = stored_position(handler_input)
-        if position is None or position.token != token.encode() or position.offset_ms < offset:
-            _save(handler_input, Position(token=token.encode(), offset_ms=offset, status="stopped"))
-    return _stop_response(handler_input, spoken)
-
-
-def resume(handler_input: HandlerInput, spoken: bool) -> Response:
-    current = _current(handler_input)
-    if current is None:
-        return _nothing_to_control(handler_input, spoken)
-    token, offset = current
-    return _resume_response(handler_input, token, offset, spoken=spoken)
-
-
-def move(handler_input: HandlerInput, step: int, spoken: bool) -> Response:
-    """Next / previous part; at either end, say so (by voice) or do nothing (buttons)."""
-    current = _current(handler_input)
-    if current is None:
-        return _nothing_to_control(handler_input, spoken)
-    token, _offset = current
-    target = token.part + step
-    if not 1 <= target <= token.parts:
-        if not spoken:
-            return handler_input.response_builder.response
-        key = "audio.last_part" if step > 0 else "audio.first_part"
-        return respond(handler_input, speech(handler_input).say(key), end_session=True)
-    return _resume_response(handler_input, token.at(target), 0, spoken=spoken)
-
-
-def restart(handler_input: HandlerInput, *, whole: bool, spoken: bool) -> Response:
-    """Start over (the whole session) or repeat (the current part) from its beginning."""
-    current = _current(handler_input)
-    if current is None:
-        return _nothing_to_control(handler_input, spoken)
-    token, _offset = current
-    return _resume_response(handler_input, token.at(1) if whole else token, 0, spoken=spoken)
-
-
-# -- handlers ------------------------------------------------------------------------------------
-
-
-def _continue_by_voice(handler_input: HandlerInput, token: Token, offset_ms: int) -> None:
-    """Leave the spoken session's "unfinished" place at the segment the audio had reached."""
-    from skill.engine.plan import plan
-    from skill.engine.script import Options
-    from skill.engine.session import SessionState
-    from skill.handlers.techniques import save_unfinished
-
-    locale = _request(handler_input).locale
-    try:
-        options = Options.from_dict(token.options)
-        planned = plan(token.script, options, locale)
-        job = session_audio.job_for(token.script, token.options, locale)
-    except (ScriptError, ValueError):
-        log.warning("cannot continue %s by voice", token.script)
-        return
-    parts = job.plan()
-    first = parts[min(token.part, len(parts)) - 1][0]
-    second = job.items[first].start + offset_ms / 1000
-    fraction = min(1.0, second / planned.timeline.total) if planned.timeline.total else 0.0
-    save_unfinished(
-        handler_input, SessionState(token.script, options, planned.layout.segment_at(fraction), "paused")
-    )
-
-
-def _record_finished(handler_input: HandlerInput, token: Token) -> None:
-    """A session heard to its end counts as practice, as a spoken one does (streaks, check-in)."""
-    from skill.engine.plan import plan
-    from skill.engine.script import Options
-    from skill.handlers.diary import record_practice
-
-    try:
-        planned = plan(token.script, Options.from_dict(token.options), _request(handler_input).locale)
-    except (ScriptError, ValueError):
-        log.warning("cannot log practice of %s", token.script)
-        return
-    record_practice(handler_input, token.script, planned.timeline.total / 60, True)
 
 
 class PlaybackStartedHandler(AbstractRequestHandler):
@@ -349,9 +38,11 @@ class PlaybackStartedHandler(AbstractRequestHandler):
         return is_request_type("AudioPlayer.PlaybackStarted")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = _request(handler_input)
+        request = playback.request_of(handler_input)
         if decode_or_none(request.token) is not None:
-            _save(handler_input, Position(token=request.token, offset_ms=request.offset_in_milliseconds or 0))
+            playback.save_position(
+                handler_input, Position(token=request.token, offset_ms=request.offset_in_milliseconds or 0)
+            )
         return handler_input.response_builder.response
 
 
@@ -362,14 +53,14 @@ class PlaybackNearlyFinishedHandler(AbstractRequestHandler):
         return is_request_type("AudioPlayer.PlaybackNearlyFinished")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        token = decode_or_none(_request(handler_input).token)
+        token = decode_or_none(playback.request_of(handler_input).token)
         if token is not None and token.part < token.parts:
-            locale = _request(handler_input).locale
+            locale = playback.request_of(handler_input).locale
             following = session_audio.ensure_part(
                 services(handler_input).settings, token.at(token.part + 1), locale
             )
             handler_input.response_builder.add_directive(
-                _play(handler_input, following, enqueue_after=token.encode())
+                playback.play_directive(handler_input, following, enqueue_after=token.encode())
             )
         return handler_input.response_builder.response
 
@@ -381,15 +72,19 @@ class PlaybackFinishedHandler(AbstractRequestHandler):
         return is_request_type("AudioPlayer.PlaybackFinished")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        token = decode_or_none(_request(handler_input).token)
+        token = decode_or_none(playback.request_of(handler_input).token)
         if token is not None:
             if token.part >= token.parts:
-                _save(handler_input, Position(token=token.encode(), offset_ms=0, status="finished"))
+                playback.save_position(
+                    handler_input, Position(token=token.encode(), offset_ms=0, status="finished")
+                )
                 log.info("audio session finished script=%s", token.script)
-                _record_finished(handler_input, token)
+                playback.record_finished(handler_input, token)
             else:
                 # The enqueued part starts next; if it never does, resume picks up at its start.
-                _save(handler_input, Position(token=token.at(token.part + 1).encode(), status="stopped"))
+                playback.save_position(
+                    handler_input, Position(token=token.at(token.part + 1).encode(), status="stopped")
+                )
         return handler_input.response_builder.response
 
 
@@ -400,9 +95,9 @@ class PlaybackStoppedHandler(AbstractRequestHandler):
         return is_request_type("AudioPlayer.PlaybackStopped")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = _request(handler_input)
+        request = playback.request_of(handler_input)
         if decode_or_none(request.token) is not None:
-            _save(
+            playback.save_position(
                 handler_input,
                 Position(
                     token=request.token, offset_ms=request.offset_in_milliseconds or 0, status="stopped"
@@ -418,7 +113,7 @@ class PlaybackFailedHandler(AbstractRequestHandler):
         return is_request_type("AudioPlayer.PlaybackFailed")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = _request(handler_input)
+        request = playback.request_of(handler_input)
         error = getattr(request, "error", None)
         log.warning(
             "playback failed type=%s message=%s token=%.40s",
@@ -430,13 +125,15 @@ class PlaybackFailedHandler(AbstractRequestHandler):
         if token is not None:
             # The failed request reports where playback was in currentPlaybackState (no offset of its own).
             state_now = getattr(request, "current_playback_state", None)
-            player = _context(handler_input).audio_player
+            player = playback.context_of(handler_input).audio_player
             offset = getattr(state_now, "offset_in_milliseconds", None) or getattr(
                 player, "offset_in_milliseconds", 0
             )
             offset = offset or 0
-            _save(handler_input, Position(token=request.token, offset_ms=offset, status="failed"))
-            _continue_by_voice(handler_input, token, offset)
+            playback.save_position(
+                handler_input, Position(token=request.token, offset_ms=offset, status="failed")
+            )
+            playback.continue_by_voice(handler_input, token, offset)
         return handler_input.response_builder.response
 
 
@@ -444,18 +141,18 @@ class PlaybackControllerHandler(AbstractRequestHandler):
     """Device buttons (play, pause, next, previous) do what the spoken commands do, silently."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return _request(handler_input).object_type.startswith("PlaybackController.")
+        return playback.request_of(handler_input).object_type.startswith("PlaybackController.")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        kind = _request(handler_input).object_type
+        kind = playback.request_of(handler_input).object_type
         if kind == "PlaybackController.PauseCommandIssued":
-            return pause(handler_input, spoken=False)
+            return playback.pause(handler_input, spoken=False)
         if kind == "PlaybackController.PlayCommandIssued":
-            return resume(handler_input, spoken=False)
+            return playback.resume(handler_input, spoken=False)
         if kind == "PlaybackController.NextCommandIssued":
-            return move(handler_input, +1, spoken=False)
+            return playback.move(handler_input, +1, spoken=False)
         if kind == "PlaybackController.PreviousCommandIssued":
-            return move(handler_input, -1, spoken=False)
+            return playback.move(handler_input, -1, spoken=False)
         return handler_input.response_builder.response
 
 
@@ -471,17 +168,19 @@ class AudioControlIntentHandler(AbstractRequestHandler):
             "AMAZON.StartOverIntent",
             "AMAZON.RepeatIntent",
         )
-        return any(is_intent_name(name)(handler_input) for name in names) and audio_in_control(handler_input)
+        return any(is_intent_name(name)(handler_input) for name in names) and playback.audio_in_control(
+            handler_input
+        )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        name = _request(handler_input).intent.name
+        name = playback.request_of(handler_input).intent.name
         if name == "AMAZON.PauseIntent":
-            return pause(handler_input, spoken=True)
+            return playback.pause(handler_input, spoken=True)
         if name == "AMAZON.ResumeIntent":
-            return resume(handler_input, spoken=True)
+            return playback.resume(handler_input, spoken=True)
         if name in {"AMAZON.NextIntent", "AMAZON.PreviousIntent"}:
-            return move(handler_input, 1 if name == "AMAZON.NextIntent" else -1, spoken=True)
-        return restart(handler_input, whole=name == "AMAZON.StartOverIntent", spoken=True)
+            return playback.move(handler_input, 1 if name == "AMAZON.NextIntent" else -1, spoken=True)
+        return playback.restart(handler_input, whole=name == "AMAZON.StartOverIntent", spoken=True)
 
 
 class StopWhilePlayingHandler(AbstractRequestHandler):
@@ -491,10 +190,10 @@ class StopWhilePlayingHandler(AbstractRequestHandler):
         stop = is_intent_name("AMAZON.StopIntent")(handler_input) or is_intent_name("AMAZON.CancelIntent")(
             handler_input
         )
-        return stop and supports_audio(handler_input) and _playing_now(handler_input)
+        return stop and playback.supports_audio(handler_input) and playback.playing_now(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        pause(handler_input, spoken=True)
+        playback.pause(handler_input, spoken=True)
         return respond(handler_input, speech(handler_input).say("core.goodbye"), end_session=True)
 
 
@@ -511,10 +210,10 @@ class LoopShuffleIntentHandler(AbstractRequestHandler):
         return any(is_intent_name(name)(handler_input) for name in names)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        name = _request(handler_input).intent.name
+        name = playback.request_of(handler_input).intent.name
         key = "audio.no_loop" if "Loop" in name else "audio.no_shuffle"
         said = speech(handler_input).say(key)
-        if audio_in_control(handler_input) or not state.has_session(handler_input):
+        if playback.audio_in_control(handler_input) or not namespace.has_session(handler_input):
             return respond(handler_input, said, end_session=True)
         return respond(
             handler_input,

@@ -12,8 +12,9 @@ from ask_sdk_core.utils import get_intent_name, get_request_type, is_intent_name
 from ask_sdk_model import Response, SessionEndedRequest
 from ask_sdk_model.interfaces.system import ExceptionEncounteredRequest
 
-from skill.handlers import state
 from skill.speech.reply import respond, speech
+from skill.state import session as state
+from skill.state import user
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +34,12 @@ class LaunchRequestHandler(AbstractRequestHandler):
         return is_request_type("LaunchRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        profile = state.profile(handler_input)
+        profile = user.profile(handler_input)
         said = speech(handler_input)
         if not profile.get("disclaimer_heard"):
             said.say("launch.welcome_first").say("safety.disclaimer")
             profile["disclaimer_heard"] = True
-            state.save_persistent(handler_input)
+            user.save(handler_input)
         else:
             said.say("launch.welcome")
         said.say("launch.what_to_say")
@@ -66,7 +67,7 @@ class StopOrCancelIntentHandler(AbstractRequestHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        state.session_state(handler_input).clear()
+        state.forget_all(handler_input)
         return respond(handler_input, speech(handler_input).say("core.goodbye"), end_session=True)
 
 
@@ -77,7 +78,7 @@ class NavigateHomeIntentHandler(AbstractRequestHandler):
         return is_intent_name("AMAZON.NavigateHomeIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        state.session_state(handler_input).clear()
+        state.reset(handler_input)  # a safety hold stays for the rest of the session
         said = speech(handler_input).say("launch.what_to_say")
         return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
 

@@ -12,25 +12,17 @@ from ask_sdk_model import IntentConfirmationStatus, IntentRequest, Response
 from ask_sdk_model.dialog import ConfirmIntentDirective
 
 from skill import safety
+from skill.alexa.slots import slot_id, slot_text
 from skill.diary.draft import Draft
 from skill.diary.model import CrampEntry
 from skill.diary.repository import StorageError
-from skill.handlers import diary_words as words
-from skill.handlers import state
-from skill.handlers.diary import (
-    LAST_LOGGED_KEY,
-    OPEN_CRAMP,
-    apply_slots,
-    confirmation,
-    findings_for,
-    local_now,
-    now_utc,
-    red_flag_speech,
-    user_id,
-)
-from skill.handlers.slots import slot_id, slot_text
+from skill.flows import diary_words as words
+from skill.flows.diary_log import apply_slots, confirmation, findings_for, red_flag_speech
+from skill.flows.practice import user_id
 from skill.services import services
 from skill.speech.reply import respond, speech
+from skill.state import diary_draft, open_cramp, user
+from skill.state.clock import local_now, now_utc
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +43,7 @@ CORRECTABLE = (
 def target_entry(handler_input: HandlerInput) -> CrampEntry | None:
     """The entry "last" refers to: the one just logged in this session, else the latest in the diary."""
     diary, user = services(handler_input).diary, user_id(handler_input)
-    just_logged = state.session_state(handler_input).get(LAST_LOGGED_KEY)
+    just_logged = diary_draft.last_logged(handler_input)
     entry = diary.get(user, just_logged) if just_logged else None
     return entry or diary.last(user)
 
@@ -72,7 +64,7 @@ class DeleteLastCrampIntentHandler(AbstractRequestHandler):
         except StorageError:
             log.exception("could not delete the last entry")
             return respond(handler_input, said.say("diary.change_failed"), end_session=True)
-        state.session_state(handler_input).pop(LAST_LOGGED_KEY, None)
+        diary_draft.set_last_logged(handler_input, None)
         said.say(
             "diary.delete.done",
             when=words.entry_when(said, entry, now_utc(handler_input)),
@@ -150,14 +142,13 @@ class DeleteDiaryIntentHandler(AbstractRequestHandler):
         except StorageError:
             log.exception("could not delete the diary")
             return respond(handler_input, said.say("diary.change_failed"), end_session=True)
-        attributes = handler_input.attributes_manager.persistent_attributes
-        attributes.pop(OPEN_CRAMP, None)
-        profile = state.profile(handler_input)
+        open_cramp.forget(handler_input)
+        profile = user.profile(handler_input)
         # Diary data kept in the profile: medicines mentioned, and the morning check-in's answers
         # ("nights", skill/handlers/personal.py), which the nights-after-practice comparison reads.
         for key in ("medicines", "nights"):
             profile.pop(key, None)
-        state.save_persistent(handler_input)
-        state.session_state(handler_input).pop(LAST_LOGGED_KEY, None)
+        user.save(handler_input)
+        diary_draft.set_last_logged(handler_input, None)
         log.info("diary deleted on request: %d records", removed)
         return respond(handler_input, said.say("diary.delete_all.done"), end_session=True)

@@ -12,15 +12,16 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
+from skill.alexa.slots import slot_id, slot_text
+from skill.alexa.timezone import user_zone
 from skill.diary import dates, report, stats
 from skill.diary.model import CrampEntry, utc
 from skill.diary.repository import StorageError
-from skill.handlers import diary_words as words
-from skill.handlers.diary import local_now, now_utc, user_id
-from skill.handlers.slots import slot_id, slot_text
-from skill.handlers.timezone import user_zone
+from skill.flows import diary_words as words
+from skill.flows.practice import user_id
 from skill.services import services
 from skill.speech.reply import Speech, respond, speech
+from skill.state.clock import local_now, now_utc
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ The welcome back (a returning user's launch) names the last technique, mentions 
 or this week's minutes at most once a day, and asks at most one question: "Any cramps last night?"
 the first time the user opens the skill after a night they practised, or else whether to carry on
 with a session they stopped. Yes and no belong to that question only while it is the open one
-(``cc.pending``, the same slot every feature's questions use).
+(``skill.state.session.Pending``, the one open question every feature shares).
 """
 
 from __future__ import annotations
@@ -19,22 +19,27 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
 from ask_sdk_model.dialog import DelegateDirective
 
+from skill.alexa import slots
+from skill.alexa.slots import slot_id, slot_text
 from skill.diary.dates import night_of
 from skill.diary.repository import StorageError
 from skill.engine.script import Options, ScriptError, load_script
-from skill.engine.session import transition
-from skill.handlers import state, techniques
-from skill.handlers.diary import local_now, user_id
-from skill.handlers.slots import slot_id, slot_text
+from skill.flows import choices
+from skill.flows import technique as flow
+from skill.flows.practice import user_id
 from skill.personal import preferences
 from skill.personal.progress import last_night, practised_on, progress
 from skill.services import services
 from skill.speech.reply import Speech, respond, speech
+from skill.state import session as state
+from skill.state import technique as technique_state
+from skill.state import user
+from skill.state.clock import local_now
 
 log = logging.getLogger(__name__)
 
-PENDING = "pending"
-CHECKIN, RESUME = "personal.checkin", "personal.resume"
+OWNER = "personal"
+CHECKIN, RESUME = "checkin", "resume"  # its questions (``skill.state.session.Pending``)
 NIGHTS = "nights"  # profile: night (ISO date) → "none" (no cramps, said at check-in) / "asked"
 KEEP_NIGHTS = 60
 PROGRESS_SAID = "progress_said_on"  # profile: the local date the streak was last mentioned
@@ -44,26 +49,21 @@ LOG_INTENT = "LogCrampIntent"
 
 def title_of(handler_input: HandlerInput, script_id: str) -> str | None:
     try:
-        return load_script(script_id, techniques.locale_of(handler_input)).title.lower()
+        return load_script(script_id, flow.locale_of(handler_input)).title.lower()
     except (ScriptError, FileNotFoundError):
         return None
 
 
 def nights(handler_input: HandlerInput) -> dict[str, str]:
-    found = state.profile(handler_input).get(NIGHTS)
+    found = user.profile(handler_input).get(NIGHTS)
     return found if isinstance(found, dict) else {}
 
 
 def note_night(handler_input: HandlerInput, night: date, answer: str) -> None:
     """Remember the check-in for a night (the newest ``KEEP_NIGHTS`` are kept)."""
     kept = dict(sorted({**nights(handler_input), night.isoformat(): answer}.items())[-KEEP_NIGHTS:])
-    state.profile(handler_input)[NIGHTS] = kept
-    state.save_persistent(handler_input)
-
-
-def quiet_nights(handler_input: HandlerInput) -> set[date]:
-    """Nights the user said at the morning check-in had no cramps."""
-    return {date.fromisoformat(n) for n, answer in nights(handler_input).items() if answer == "none"}
+    user.profile(handler_input)[NIGHTS] = kept
+    user.save(handler_input)
 
 
 def _checkin_night(handler_input: HandlerInput, now: datetime, practice: list[Any]) -> date | None:
@@ -84,7 +84,7 @@ def _checkin_night(handler_input: HandlerInput, now: datetime, practice: list[An
 
 def _progress_line(handler_input: HandlerInput, said: Speech, now: datetime, practice: list[Any]) -> None:
     """A short, once-a-day note of a streak or this week's minutes; nothing about missed nights."""
-    profile = state.profile(handler_input)
+    profile = user.profile(handler_input)
     if profile.get(PROGRESS_SAID) == now.date().isoformat():
         return
     found = progress(practice, now)
@@ -99,7 +99,7 @@ def _progress_line(handler_input: HandlerInput, said: Speech, now: datetime, pra
     else:
         return
     profile[PROGRESS_SAID] = now.date().isoformat()
-    state.save_persistent(handler_input)
+    user.save(handler_input)
 
 
 class WelcomeBackLaunchHandler(AbstractRequestHandler):
@@ -107,7 +107,7 @@ class WelcomeBackLaunchHandler(AbstractRequestHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_request_type("LaunchRequest")(handler_input) and bool(
-            state.profile(handler_input).get("disclaimer_heard")
+            user.profile(handler_input).get("disclaimer_heard")
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
@@ -127,19 +127,18 @@ class WelcomeBackLaunchHandler(AbstractRequestHandler):
             log.exception("could not read the practice log")
             practice = []
         _progress_line(handler_input, said, now, practice)
-        cc = state.session_state(handler_input)
         night = _checkin_night(handler_input, now, practice)
         if night is not None:
             note_night(handler_input, night, "asked")  # asked once, whatever the answer
-            cc[PENDING], cc["checkin_night"] = CHECKIN, night.isoformat()
+            state.set_pending(handler_input, OWNER, CHECKIN, night=night.isoformat())
             said.say("personal.checkin.ask")
             return respond(
                 handler_input, said, reprompt=speech(handler_input).say("personal.checkin.reprompt")
             )
-        stopped = techniques.unfinished(handler_input)
+        stopped = technique_state.unfinished(handler_input)
         stopped_title = title_of(handler_input, stopped.script) if stopped else None
         if stopped_title:
-            cc[PENDING] = RESUME
+            state.set_pending(handler_input, OWNER, RESUME)
             said.say("personal.resume.offer", title=stopped_title)
             return respond(
                 handler_input, said, reprompt=speech(handler_input).say("personal.resume.reprompt")
@@ -166,29 +165,29 @@ class WelcomeAnswerHandler(AbstractRequestHandler):
     """Yes or no to the welcome's question: the morning check-in, or carrying on a stopped session."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        yes_no = is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name("AMAZON.NoIntent")(
-            handler_input
+        return slots.is_yes_or_no(handler_input) and (
+            state.pending_for(handler_input, OWNER, CHECKIN, RESUME) is not None
         )
-        return yes_no and state.session_state(handler_input).get(PENDING) in (CHECKIN, RESUME)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        cc = state.session_state(handler_input)
-        pending = cc.pop(PENDING)
-        yes = is_intent_name("AMAZON.YesIntent")(handler_input)
-        if pending == CHECKIN:
-            night = date.fromisoformat(cc.pop("checkin_night"))
+        pending = state.clear_pending(handler_input, OWNER)
+        assert pending is not None  # per can_handle
+        yes = slots.is_yes(handler_input)
+        if pending.key == CHECKIN:
+            try:
+                night = date.fromisoformat(str(pending.params.get("night")))
+            except ValueError:
+                night = night_of(local_now(handler_input)) - timedelta(days=1)
             if yes:
                 note_night(handler_input, night, "cramps")
                 return _log_last_night(handler_input)
             note_night(handler_input, night, "none")
             said = speech(handler_input).say("personal.checkin.none").say("launch.what_to_say")
             return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
-        stopped = techniques.unfinished(handler_input)
+        stopped = technique_state.unfinished(handler_input)
         if yes and stopped is not None:
-            outcome = transition(stopped, "resume", techniques.planner(handler_input))
-            title = title_of(handler_input, stopped.script) or ""
-            return techniques.play(
-                handler_input, outcome.state, [("session.resumed_later", {"title": title})]
+            return flow.resume_unfinished(
+                handler_input, stopped, title_of(handler_input, stopped.script) or ""
             )
         said = speech(handler_input).say("personal.resume.declined").say("launch.what_to_say")
         return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
@@ -212,12 +211,12 @@ class SetPreferenceIntentHandler(AbstractRequestHandler):
         if voice in ("WHISPER", "NORMAL"):
             changed["voice"] = voice.lower() if voice == "WHISPER" else None
             said.say(f"personal.prefs.voice.{voice}")
-        script = techniques.SCRIPT_FOR_PATTERN.get(pattern or "") or techniques.SCRIPT_FOR_TECHNIQUE.get(
+        script = choices.SCRIPT_FOR_PATTERN.get(pattern or "") or choices.SCRIPT_FOR_TECHNIQUE.get(
             technique or ""
         )
         if pattern and script:
             title = title_of(handler_input, script)
-        elif technique in techniques.SCRIPT_FOR_TECHNIQUE:
+        elif technique in choices.SCRIPT_FOR_TECHNIQUE:
             title = said.text(f"personal.technique.{technique}")
         else:
             title = None
@@ -264,22 +263,22 @@ def _technique_of(handler_input: HandlerInput, script_id: str | None) -> str | N
     if not script_id:
         return None
     try:
-        return load_script(script_id, techniques.locale_of(handler_input)).technique
+        return load_script(script_id, flow.locale_of(handler_input)).technique
     except (ScriptError, FileNotFoundError):
         return None
 
 
 def _favourite(handler_input: HandlerInput) -> str | None:
     prefs = preferences.preferences(handler_input)
-    return techniques.SCRIPT_FOR_PATTERN.get(
-        prefs.get("pattern") or ""
-    ) or techniques.SCRIPT_FOR_TECHNIQUE.get(prefs.get("technique") or "")
+    return choices.SCRIPT_FOR_PATTERN.get(prefs.get("pattern") or "") or choices.SCRIPT_FOR_TECHNIQUE.get(
+        prefs.get("technique") or ""
+    )
 
 
 def _start_first(handler_input: HandlerInput, choices: list[tuple[str, Options] | None]) -> Response:
     for choice in choices:
         if choice is not None:
-            return techniques.start(handler_input, choice[0], choice[1])
+            return flow.start(handler_input, choice[0], choice[1])
     said = speech(handler_input).say("personal.usual.unknown").say("launch.what_to_say")
     return respond(handler_input, said, reprompt=speech(handler_input).say("launch.reprompt"))
 

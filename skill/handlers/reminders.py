@@ -22,14 +22,12 @@ from ask_sdk_model.dialog import ConfirmIntentDirective, ElicitSlotDirective
 from ask_sdk_model.interfaces.connections import ConnectionsResponse, SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
-from skill import reminders as api
-from skill.handlers import state
-from skill.handlers.slots import slot_id, slot_text
-from skill.reminders import ClockTime, NoPermission, Reminders, ReminderServiceError
+from skill.alexa import reminders as api
+from skill.alexa.reminders import ClockTime, NoPermission, Reminders, ReminderServiceError
+from skill.alexa.slots import slot_id, slot_text
 from skill.speech.reply import Speech, respond, speech
+from skill.state import reminder
 
-PENDING = "reminder"  # session key: the reminder the user agreed to, waiting for permission
-DENIED = "reminder_denied"  # session key: the user refused the permission in this session
 ASK_FOR_TOKEN = "cramp-coach-reminder"
 BEDTIME_TASKS = {"STRETCHES", "ROUTINE"}
 DEFAULT_TASK = "ROUTINE"
@@ -67,9 +65,8 @@ def _consent_card(handler_input: HandlerInput, said: Speech) -> Response:
 
 
 def _ask_permission(handler_input: HandlerInput) -> Response:
-    session = state.session_state(handler_input)
-    if session.get(DENIED):
-        session.pop(PENDING, None)
+    if reminder.refused(handler_input):
+        reminder.done(handler_input)
         return _consent_card(handler_input, speech(handler_input).say("reminders.ask_permission_card"))
     # Alexa speaks its own permission prompt; the answer arrives as Connections.Response.
     handler_input.response_builder.add_directive(
@@ -98,9 +95,9 @@ def _create(handler_input: HandlerInput, pending: dict[str, Any]) -> Response:
     except NoPermission:
         return _ask_permission(handler_input)
     except ReminderServiceError:
-        state.session_state(handler_input).pop(PENDING, None)
+        reminder.done(handler_input)
         return _anything_else(handler_input, said.say("reminders.unavailable"))
-    state.session_state(handler_input).pop(PENDING, None)
+    reminder.done(handler_input)
     said.say(
         "reminders.created",
         repeat=said.text(f"reminders.repeat.{pending['repeat']}"),
@@ -128,10 +125,9 @@ class SetReminderIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         intent = cast(IntentRequest, handler_input.request_envelope.request).intent  # per can_handle
         assert intent is not None, "Alexa sends the intent with every IntentRequest"
-        session = state.session_state(handler_input)
         said = speech(handler_input)
         if intent.confirmation_status == IntentConfirmationStatus.DENIED:
-            session.pop(PENDING, None)
+            reminder.done(handler_input)
             return _anything_else(handler_input, said.say("reminders.declined"))
 
         raw_time = slot_text(handler_input, "time")
@@ -154,7 +150,7 @@ class SetReminderIntentHandler(AbstractRequestHandler):
         if repeat is None:
             repeat = "NIGHT" if time.hour >= 17 or time.hour < 4 else "DAY"
         pending = {"time": time.hhmm, "task": task, "repeat": repeat}
-        session[PENDING] = pending
+        reminder.wait_for_permission(handler_input, pending)
 
         if intent.confirmation_status == IntentConfirmationStatus.CONFIRMED:
             return _create(handler_input, pending)
@@ -181,22 +177,21 @@ class PermissionResponseHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = cast(ConnectionsResponse, handler_input.request_envelope.request)  # per can_handle
-        session = state.session_state(handler_input)
         said = speech(handler_input)
         code = str(getattr(request.status, "code", "") or "")
         answer = (request.payload or {}).get("status")
         if code != "200":
             # Voice permission is not available on this device or account: offer the card instead.
-            session.pop(PENDING, None)
+            reminder.done(handler_input)
             return _consent_card(handler_input, said.say("reminders.ask_permission_card"))
         if answer == "ACCEPTED":
-            pending = session.get(PENDING)
+            pending = reminder.awaiting(handler_input)
             if pending:
                 return _create(handler_input, pending)
             return _anything_else(handler_input, said.say("reminders.allowed_nothing_pending"))
-        session.pop(PENDING, None)
+        reminder.done(handler_input)
         if answer == "DENIED":
-            session[DENIED] = True
+            reminder.note_refused(handler_input)
             return _anything_else(handler_input, said.say("reminders.denied"))
         return _anything_else(handler_input, said.say("reminders.not_answered"))
 

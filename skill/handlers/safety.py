@@ -15,9 +15,9 @@ from ask_sdk_model import Response
 from ask_sdk_model.interfaces.audioplayer import StopDirective
 
 from skill import safety
-from skill.diary.redflags import findings
 from skill.safety import detect
 from skill.safety.messages import note_key, say_findings
+from skill.safety.redflags import findings
 from skill.speech.reply import respond, speech
 
 

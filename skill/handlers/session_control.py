@@ -16,20 +16,9 @@ from ask_sdk_model import Response
 from skill.content.catalog import default_catalog
 from skill.engine.script import load_script
 from skill.engine.session import transition
-from skill.handlers.techniques import (
-    Preface,
-    clear_unfinished,
-    end_technique,
-    live_session,
-    locale_of,
-    planner,
-    play,
-    record_stopped,
-    save_unfinished,
-    unfinished,
-    voiced,
-)
+from skill.flows.technique import Preface, locale_of, planner, play, record_stopped, voiced
 from skill.speech.reply import respond, speech
+from skill.state import technique
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +49,10 @@ class SessionControlHandler(AbstractRequestHandler):
     """A control word while a guided session is live: apply it and play from the new place."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return control_event(handler_input) is not None and live_session(handler_input) is not None
+        return control_event(handler_input) is not None and technique.live(handler_input) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        session = live_session(handler_input)
+        session = technique.live(handler_input)
         event = control_event(handler_input)
         assert session is not None and event is not None
         engine = planner(handler_input)
@@ -78,12 +67,12 @@ class SessionControlHandler(AbstractRequestHandler):
             return respond(handler_input, said, reprompt=reprompt)
         if outcome.state.status == "paused":
             # An open microphone would close in seconds anyway: end the session, keep the place.
-            save_unfinished(handler_input, outcome.state)
-            end_technique(handler_input)
+            technique.save_unfinished(handler_input, outcome.state)
+            technique.end(handler_input)
             return respond(handler_input, said.say("session.paused"), end_session=True)
         if outcome.state.status == "complete":
-            clear_unfinished(handler_input)
-            end_technique(handler_input)
+            technique.clear_unfinished(handler_input)
+            technique.end(handler_input)
             return respond(handler_input, said.say("session.finished"), end_session=True)
         key = f"session.{outcome.reason}"
         preface: Preface = [(key, {})] if default_catalog().has(locale_of(handler_input), key) else []
@@ -98,7 +87,7 @@ class NoSessionControlHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         if control_event(handler_input) in ("resume", "continue"):
-            stopped = unfinished(handler_input)
+            stopped = technique.unfinished(handler_input)
             if stopped is not None:
                 outcome = transition(stopped, "resume", planner(handler_input))
                 title = load_script(stopped.script, locale_of(handler_input)).title.lower()
@@ -114,14 +103,14 @@ class StopSessionHandler(AbstractRequestHandler):
         stop = is_intent_name("AMAZON.StopIntent")(handler_input) or is_intent_name("AMAZON.CancelIntent")(
             handler_input
         )
-        return stop and live_session(handler_input) is not None
+        return stop and technique.live(handler_input) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        session = live_session(handler_input)
+        session = technique.live(handler_input)
         assert session is not None
-        save_unfinished(handler_input, session)
+        technique.save_unfinished(handler_input, session)
         record_stopped(handler_input, session)
-        end_technique(handler_input)
+        technique.end(handler_input)
         return respond(handler_input, speech(handler_input).say("session.stopped"), end_session=True)
 
 
@@ -130,12 +119,12 @@ class SessionEndedInTechniqueHandler(AbstractRequestHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         ended = is_request_type("SessionEndedRequest")(handler_input)
-        return ended and live_session(handler_input) is not None
+        return ended and technique.live(handler_input) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        session = live_session(handler_input)
+        session = technique.live(handler_input)
         assert session is not None
-        save_unfinished(handler_input, session)
+        technique.save_unfinished(handler_input, session)
         record_stopped(handler_input, session)
         reason = getattr(handler_input.request_envelope.request, "reason", None)
         log.info("session ended in a technique reason=%s", getattr(reason, "value", reason))

@@ -18,7 +18,7 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from skill.engine.script import DEFAULT_PACE, PACES, Options, Script, ScriptError, load_script
 from skill.engine.timeline import length_of
-from skill.handlers import state
+from skill.state import user
 
 PREFERENCES = "preferences"
 LAST = "last_technique"
@@ -33,7 +33,7 @@ NOT_A_HABIT = ("cramp_now",)
 
 
 def preferences(handler_input: HandlerInput) -> dict[str, Any]:
-    prefs = state.profile(handler_input).setdefault(PREFERENCES, {})
+    prefs = user.profile(handler_input).setdefault(PREFERENCES, {})
     return prefs if isinstance(prefs, dict) else {}
 
 
@@ -45,14 +45,14 @@ def update(handler_input: HandlerInput, **values: Any) -> dict[str, Any]:
             prefs.pop(key, None)
         else:
             prefs[key] = value
-    state.profile(handler_input)[PREFERENCES] = prefs
-    state.save_persistent(handler_input)
+    user.profile(handler_input)[PREFERENCES] = prefs
+    user.save(handler_input)
     return prefs
 
 
 def forget(handler_input: HandlerInput) -> None:
-    state.profile(handler_input).pop(PREFERENCES, None)
-    state.save_persistent(handler_input)
+    user.profile(handler_input).pop(PREFERENCES, None)
+    user.save(handler_input)
 
 
 def _load(script_id: str, locale: str | None) -> Script | None:
@@ -98,17 +98,17 @@ def remember_technique(
     script = _load(script_id, locale)
     if script is None or script.technique in NOT_A_HABIT:
         return
-    state.profile(handler_input)[LAST] = {
+    user.profile(handler_input)[LAST] = {
         "script": script_id,
         "options": options.to_dict(),
         "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    state.save_persistent(handler_input)
+    user.save(handler_input)
 
 
 def last_technique(handler_input: HandlerInput) -> tuple[str, Options] | None:
     """The last technique started (script id and options), if it still exists."""
-    last = state.profile(handler_input).get(LAST)
+    last = user.profile(handler_input).get(LAST)
     if not isinstance(last, dict) or not isinstance(last.get("script"), str):
         return None
     try:

@@ -6,37 +6,36 @@ Other features ask two things of this package:
   red flag that rules out stretching, massage or acupressure was heard);
 - ``skill.safety.messages.say_findings``: how a red flag is spoken (level line first, then why).
 
-The rules themselves are one table, ``skill.diary.redflags``, shared with the diary.
+The rules themselves are one table, ``skill.safety.redflags``, shared with the diary. The holds
+are stored by ``skill.state.safety_hold``.
 """
 
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill.handlers import state
+from skill.state import safety_hold
 
-PREGNANT = "pregnant"  # profile key, read by the technique engine's skip_if
-LEG_SWOLLEN = "leg_swollen"  # session key and engine condition: no stretch, massage or acupressure
+PREGNANT = "pregnant"  # engine condition (``skip_if``), from the persistent profile
+LEG_SWOLLEN = "leg_swollen"  # engine condition: no stretch, massage or acupressure
 
 
 def is_pregnant(handler_input: HandlerInput) -> bool:
-    return bool(state.profile(handler_input).get(PREGNANT))
+    return safety_hold.pregnant(handler_input)
 
 
 def set_pregnant(handler_input: HandlerInput, pregnant: bool) -> None:
     """Remember pregnancy mode across sessions."""
-    state.profile(handler_input)[PREGNANT] = pregnant
-    state.save_persistent(handler_input)
+    safety_hold.set_pregnant(handler_input, pregnant)
 
 
 def leg_swollen(handler_input: HandlerInput) -> bool:
-    return bool(state.session_state(handler_input).get(LEG_SWOLLEN))
+    return safety_hold.leg_held(handler_input)
 
 
 def hold_leg_exercises(handler_input: HandlerInput) -> None:
     """For the rest of this session, techniques skip anything that could mask or worsen the sign."""
-    if state.has_session(handler_input):
-        state.session_state(handler_input)[LEG_SWOLLEN] = True
+    safety_hold.hold_leg(handler_input)
 
 
 def conditions(handler_input: HandlerInput) -> frozenset[str]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import isodate
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill.diary.redflags import Case
-from skill.handlers.slots import slot_id, slot_text, slot_unmatched
+from skill.alexa.slots import slot_id, slot_text, slot_unmatched
 from skill.safety import is_pregnant
+from skill.safety.redflags import Case
 
 SYMPTOM_SLOTS = ("symptom", "symptomTwo", "symptomThree")
 CUSTOM_SLOTS = (*SYMPTOM_SLOTS, "bodyPart", "side", "medicine", "condition", "cause")

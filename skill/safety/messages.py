@@ -7,8 +7,8 @@ not to do). A level line is said once even when two messages share it.
 
 from __future__ import annotations
 
-from skill.diary.redflags import Findings
 from skill.safety.detect import Report
+from skill.safety.redflags import Findings
 from skill.speech.reply import Speech
 
 

@@ -17,8 +17,8 @@ from skill.audio.web import register_audio
 from skill.builder import build_skill
 from skill.config import MAX_BODY_BYTES, Settings
 from skill.services import Services, build_services
-from skill.trust import build_verifier
-from skill.verification import RequestVerifier, VerificationError
+from skill.web.trust import build_verifier
+from skill.web.verification import RequestVerifier, VerificationError
 
 log = logging.getLogger(__name__)
 

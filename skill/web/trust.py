@@ -20,7 +20,7 @@ from cryptography import x509
 from cryptography.x509.verification import Store
 
 from skill.config import Settings
-from skill.verification import (
+from skill.web.verification import (
     MAX_CHAIN_BYTES,
     CachedChainFetcher,
     ChainFetcher,

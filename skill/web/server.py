@@ -23,7 +23,7 @@ class SkillServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from skill.app import create_app
+        from skill.web.app import create_app
 
         return create_app(self.settings)
 

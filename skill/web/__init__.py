@@ -1,0 +1,1 @@
+"""The web service: Flask app, gunicorn server, request verification and its trust store."""
