@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.diary.redflags import LEVELS
+from skill.safety.redflags import LEVELS
 from skill.safety.screen import normalise, screen
 
 TABLE = Path(__file__).parent / "data" / "redflag_phrasings.json"

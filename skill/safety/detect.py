@@ -20,7 +20,7 @@ SYMPTOM_SLOTS = ("symptom", "symptomTwo", "symptomThree")
 CUSTOM_SLOTS = (*SYMPTOM_SLOTS, "bodyPart", "side", "medicine", "condition", "cause")
 # A harmless cause the user named explains these, and only these (never swelling or redness), and
 # only one at a time: warm *and* sore in one leg is a clot sign whatever the user puts it down to
-# ("hot and sore after the stretch"; see skill.diary.redflags and docs/safety.md).
+# ("hot and sore after the stretch"; see skill.safety.redflags and docs/safety.md).
 EXPLAINED_BY_CAUSE = frozenset({"WARMTH", "MUSCLE_ACHE"})
 WARM_AND_SORE = frozenset({"WARMTH", "MUSCLE_ACHE"})
 # Body parts said in the plural or as a pair: both legs, so not the one-sided picture of a clot.

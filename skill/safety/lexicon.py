@@ -2,7 +2,7 @@
 
 Every pattern is a regular expression over normalised text (lower case, straight apostrophes,
 ``n't`` spelt ``not``: "won't" → "wo not", "can't" → "ca not", "isn't" → "is not"; see
-``screen.normalise``). Symptom ids are the ones the rules table reads (``skill.diary.redflags``)
+``screen.normalise``). Symptom ids are the ones the rules table reads (``skill.safety.redflags``)
 and ReportSymptomIntent's SafetySymptom type resolves to.
 
 Order matters: patterns are tried top to bottom and each match consumes its words, so a specific
@@ -191,7 +191,7 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
         r"|exposed to lead|lead exposure|lead-based",
     ),
     # Soreness, tenderness, pain: never a flag alone (a muscle may be tender for a day after a cramp
-    # [C1]); next to warmth in one leg it is the clot level (see skill.diary.redflags).
+    # [C1]); next to warmth in one leg it is the clot level (see skill.safety.redflags).
     (
         "MUSCLE_ACHE",
         r"\bsore(?:ness)?\b|tender(?:ness)?|\bach(?:e|es|ing|y)\b|aching|painful|\bhurt(?:s|ing)?\b"

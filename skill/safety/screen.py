@@ -2,7 +2,7 @@
 
 Alexa sends slot values, not the utterance, so the screen reads every value a request carries (as
 heard or resolved, from any intent or dialog answer) and finds the red flags in them with the one
-rules table, ``skill.diary.redflags``. It is pure: no handler, no state, no I/O, so the global
+rules table, ``skill.safety.redflags``. It is pure: no handler, no state, no I/O, so the global
 interceptor (issue 13, phase 2), the diary dialog and tests all call the same function::
 
     found = screen(["my cramp won't stop", "PT15M"], pregnant=profile_says_pregnant)
@@ -30,7 +30,7 @@ from datetime import date
 
 import isodate
 
-from skill.diary.redflags import LEVELS, Case, Findings, findings
+from skill.safety.redflags import LEVELS, Case, Findings, findings
 from skill.localchat.builtins import parse_duration
 from skill.safety import lexicon
 
@@ -103,7 +103,7 @@ class Screened:
 
     @property
     def level(self) -> str | None:
-        """The most urgent level found (``skill.diary.redflags.LEVELS``), or None."""
+        """The most urgent level found (``skill.safety.redflags.LEVELS``), or None."""
         return self.findings.matched[0].level if self.findings.matched else None
 
     @property
