@@ -82,11 +82,10 @@ def play(handler_input: HandlerInput, session: SessionState, preface: Preface = 
     Every spoken path (start, continue, resume now or days later) comes through here, so a safety
     hold that began after the session started is honoured before anything more is guided.
     """
+    held = held_back(handler_input, session)
+    if held is not None:
+        return held
     script = load_script(session.script, locale_of(handler_input))
-    reason = safety.skip_reason(handler_input, script)
-    if reason:
-        technique.clear_unfinished(handler_input)
-        return decline(handler_input, script, reason)
     if safe_variant(handler_input, script, session.options)[1]:
         technique.clear_unfinished(handler_input)
         return start(handler_input, session.script, session.options)
@@ -161,6 +160,16 @@ def decline(handler_input: HandlerInput, script: Script, reason: str) -> Respons
     said.raw(ssml.escape(script.text(reason, locale_of(handler_input)))).say("technique.skip.offer_other")
     technique.drop_live(handler_input)
     return respond(handler_input, said, reprompt=speech(handler_input).say("technique.ask.reprompt"))
+
+
+def held_back(handler_input: HandlerInput, session: SessionState) -> Response | None:
+    """A safety hold that began after this session started: nothing more of it is guided."""
+    script = load_script(session.script, locale_of(handler_input))
+    reason = safety.skip_reason(handler_input, script)
+    if reason is None:
+        return None
+    technique.clear_unfinished(handler_input)
+    return decline(handler_input, script, reason)
 
 
 def safe_variant(handler_input: HandlerInput, script: Script, options: Options) -> tuple[Options, Preface]:
