@@ -147,7 +147,9 @@ def test_a_red_flag_in_the_log_dialog_is_advised_at_once_and_the_draft_kept(conv
     asked = conversation.attributes["cc"]["diary_log"]["eliciting"]
     assert asked == "duration"
     reply = conversation.intent(
-        "LogCrampIntent", {"duration": Slot("three minutes and it's swollen and hot")}, dialog_state="IN_PROGRESS"
+        "LogCrampIntent",
+        {"duration": Slot("three minutes and it's swollen and hot")},
+        dialog_state="IN_PROGRESS",
     )
     assert reply.speech.startswith(CLOT_ADVICE), reply.speech
     assert reply.listening and "How long did it last?" in reply.speech, "then the dialog's question"

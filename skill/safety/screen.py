@@ -30,9 +30,9 @@ from datetime import date
 
 import isodate
 
-from skill.safety.redflags import LEVELS, Case, Findings, findings
 from skill.localchat.builtins import parse_duration
 from skill.safety import lexicon
+from skill.safety.redflags import LEVELS, Case, Findings, findings
 
 # Signs of a leg that mean nothing about a leg when only another body part is named ("my arm is
 # swollen", "my throat is sore").
