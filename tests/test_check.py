@@ -396,7 +396,12 @@ def test_specific_carriers_are_not_catch_alls():
 
     types = {"muscle": "Muscle", "duration": "AMAZON.DURATION", "pattern": "BreathingPattern"}
     custom = {"Muscle", "BreathingPattern"}
-    for sample in ("I have a cramp in my {muscle}", "{pattern} for {duration}", "my {muscle}", "the {pattern} one"):
+    for sample in (
+        "I have a cramp in my {muscle}",
+        "{pattern} for {duration}",
+        "my {muscle}",
+        "the {pattern} one",
+    ):
         assert catch_all_problem(sample, types, custom) is None, sample
 
 

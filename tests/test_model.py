@@ -314,6 +314,7 @@ def test_a_locale_can_add_to_a_phrase_list(tmp_path):
     samples = next(i for i in model["intents"] if i["name"] == "CrampNowIntent")["samples"]
     assert "I've copped a cramp in my {muscle}" in samples
     other = build_model("en-GB", source)["interactionModel"]["languageModel"]
-    assert "I've copped a cramp in my {muscle}" not in next(
-        i for i in other["intents"] if i["name"] == "CrampNowIntent"
-    )["samples"]
+    assert (
+        "I've copped a cramp in my {muscle}"
+        not in next(i for i in other["intents"] if i["name"] == "CrampNowIntent")["samples"]
+    )
