@@ -16,6 +16,7 @@ from ask_sdk_model import Response
 
 from skill import safety
 from skill.alexa import slots
+from skill.alexa.slots import slot_unmatched
 from skill.engine.script import Options
 from skill.engine.session import SessionState, transition
 from skill.flows import safety_net
@@ -23,6 +24,7 @@ from skill.flows import technique as technique_flow
 from skill.safety import detect, heard
 from skill.safety.messages import note_key, say_findings
 from skill.safety.redflags import findings
+from skill.safety.screen import screen
 from skill.speech.reply import respond, speech
 from skill.state import safety_hold, technique
 from skill.state import session as namespace
@@ -139,10 +141,15 @@ class ReportSymptomIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         report = detect.report(handler_input)
         found = findings(report.case)
-        screened = heard.screened(handler_input)
-        if not found and screened is not None and screened.red_flag:
-            # The words as heard say more than the slots' ids ("hot and sore" as one unknown value).
-            found = screened.findings
+        if report.unmatched:
+            # Words no slot value matched ("my hand is swollen", "hot and sore", "my chest ... tight"):
+            # the screen reads them in order, and knows a hand is not a leg.
+            text = screen(detect.sentence(handler_input), pregnant=safety.is_pregnant(handler_input))
+            words = heard.screened(handler_input)
+            if not text.red_flag and words is not None and words.red_flag and not found:
+                text = words if words.level == "emergency" else text
+            if text.red_flag or slot_unmatched(handler_input, "bodyPart"):
+                found = text.findings
         said = speech(handler_input)
         if not found:
             key = note_key(report)
@@ -153,7 +160,8 @@ class ReportSymptomIntentHandler(AbstractRequestHandler):
         say_findings(said, found)
         safety.mark_said(handler_input, found)
         if found.stops_exercise:
-            side = report.case.side or (screened.side if screened is not None else None)
+            words = heard.screened(handler_input)
+            side = report.case.side or (words.side if words is not None else None)
             safety.hold_leg_exercises(handler_input, side)
             safety_net.stop_audio(handler_input)
         if any(rule.level == "emergency" for rule in found.matched):

@@ -60,6 +60,17 @@ def _seconds(value: str | None) -> int | None:
         return None  # "PT?M" or a months-long Duration: no usable length
 
 
+def sentence(handler_input: HandlerInput) -> str:
+    """The report's words put back in English order ("my left calf warm and tender after the stretch"),
+    for the free-text screen when the slots' ids say nothing (Alexa sends no raw utterance)."""
+    parts = ["my", slot_text(handler_input, "side"), slot_text(handler_input, "bodyPart")]
+    parts += [slot_text(handler_input, name) for name in (*SYMPTOM_SLOTS, "medicine", "condition")]
+    duration = slot_text(handler_input, "duration")
+    cause = slot_text(handler_input, "cause")
+    parts += [f"for {duration}" if duration else None, f"after {cause}" if cause else None]
+    return " ".join(part for part in parts if part)
+
+
 def report(handler_input: HandlerInput) -> Report:
     """Read ReportSymptomIntent's slots (and pregnancy mode) into a Report."""
     heard = frozenset(filter(None, (slot_id(handler_input, name) for name in SYMPTOM_SLOTS)))
