@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -85,3 +86,16 @@ def test_the_screen_imports_nothing_from_the_handlers():
             alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
         ]
         assert not [name for name in imported if name.startswith("skill.handlers")], module
+
+
+@pytest.mark.parametrize("row", PHRASINGS, ids=_id)
+def test_each_phrasing_as_alexa_sends_it_without_punctuation(row):
+    """Alexa's slot values carry no commas or full stops: the level must not depend on them."""
+    words = " ".join(re.sub(r"[^\w\s']", " ", row["say"]).split())
+    found = screen(
+        words,
+        pregnant=row.get("profile_pregnant", False),
+        asked=row.get("asked", False),
+        about_cramp=row.get("about_cramp", False),
+    )
+    assert found.level == (None if row["level"] == "none" else row["level"]), (words, found.rule_ids)

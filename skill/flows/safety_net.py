@@ -41,6 +41,14 @@ from skill.state.clock import now_utc
 log = logging.getLogger(__name__)
 
 EMERGENCY = "cc.emergency"  # request attribute: the screen heard an emergency sign
+# Built-in intents take no slots, so the model has custom twins that carry the words people add
+# ("stop, my calf is swollen", "resume, and my chest hurts"): once screened, each is its built-in.
+TWINS = {
+    "StopWithWordsIntent": "AMAZON.StopIntent",
+    "CancelWithWordsIntent": "AMAZON.CancelIntent",
+    "ResumeWithWordsIntent": "AMAZON.ResumeIntent",
+    "ContinueWithWordsIntent": "ContinueIntent",
+}
 OWN_SPEECH = ("ReportSymptomIntent",)  # intents whose handler says the findings itself
 CLOT_RULES = frozenset({"possible_clot", "pregnancy_leg"})
 
@@ -80,6 +88,9 @@ def before_handlers(handler_input: HandlerInput) -> None:
     if not is_request_type("IntentRequest")(handler_input):
         return
     screened = heard.screened(handler_input)
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    if intent is not None and intent.name in TWINS:
+        intent.name = TWINS[intent.name]  # the words are read: now it is the built-in it stands for
     if screened is None:
         return
     own_speech = any(is_intent_name(name)(handler_input) for name in OWN_SPEECH)

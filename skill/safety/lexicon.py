@@ -40,6 +40,8 @@ HARMLESS = (
     r"(?:heart|pulse) (?:is |'s )?(?:pounding|racing|thumping|pulsing|throbbing)|pounding (?:heart|head)",
     r"lead(?:s|ing)? (?:to|up|me|us|the way)|lead a\b|led to",
     r"cramp (?:has |had )?(?:stopped|eased|gone|passed|went away)",
+    # "nothing helped" negates no sign: Alexa's slot values carry no commas ("nothing helped it's throbbing").
+    r"nothing (?:has |had |is |really )?help(?:ed|s|ing)|nothing worked|nothing works",
     r"\bi(?:'m| am| feel| felt|'m feeling| am feeling| was| get)(?: a bit| a little| quite| so| really"
     r"| very| too| all)?"
     r" (?:hot|warm|feverish|sweaty)\b(?! (?:in|on|around|at|down|over) )",
