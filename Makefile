@@ -35,9 +35,9 @@ lint: $(STAMP)
 	$(BIN)/vulture
 	$(BIN)/cfn-lint template.yaml
 
+# Every benchmark in one run, ending with the performance targets and the figures measured.
 bench: $(STAMP)
-	$(BIN)/python -m bench.cold_start
-	$(BIN)/python -m bench.run_web
+	$(BIN)/python -m bench
 
 # `sam build` runs this target (template.yaml: BuildMethod makefile) with ARTIFACTS_DIR set. Only
 # the code and its phrases are packaged; the runtime dependencies are pyproject.toml's, installed

@@ -95,7 +95,7 @@ def seed(services: Services, entries: list[CrampEntry], practice: list[PracticeS
         assert isinstance(repository, dynamodb.DynamoDBDiaryRepository)
         items = [
             item for entry in entries for item in (dynamodb.entry_item(entry), dynamodb.pointer_item(entry))
-        ]
+        ] + dynamodb.tally_items(entries)
         table = repository.table
         for offset in range(0, len(items), 25):
             batch = [{"PutRequest": {"Item": item}} for item in items[offset : offset + 25]]
@@ -125,7 +125,7 @@ class RequestCounter:
         self.items += int((parsed or {}).get("ScannedCount", 1 if (parsed or {}).get("Item") else 0))
 
 
-Result = tuple[float, float, str]  # p50 ms, p99 ms, "calls/items" per question (DynamoDB)
+Result = tuple[float, float, str, float]  # p50 ms, p99 ms, "calls/items" (DynamoDB), CPU ms p50
 
 
 def measure(
@@ -133,20 +133,22 @@ def measure(
 ) -> dict[str, Result]:
     results = {}
     for label, (intent, slots) in QUESTIONS.items():
-        timings = []
+        timings, cpu = [], []
         for run in range(runs + 3):
             envelope = envelopes.intent(intent, slots, new=True, api_endpoint=NO_API)
             calls, items = (counter.calls, counter.items) if counter else (0, 0)
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             reply = invoke(envelope)
             elapsed = (time.perf_counter() - start) * 1000
+            cpu_used = (time.process_time() - cpu_start) * 1000
             speech = (reply["response"].get("outputSpeech") or {}).get("ssml", "")
             if not speech or "couldn't read" in speech:
                 raise SystemExit(f"{label}: no answer: {reply}")
             if run >= 3:  # the first runs warm caches and connections
                 timings.append(elapsed)
+                cpu.append(cpu_used)
         cost = f"{counter.calls - calls}/{counter.items - items}" if counter else ""
-        results[label] = (statistics.median(timings), percentile(timings, 0.99), cost)
+        results[label] = (statistics.median(timings), percentile(timings, 0.99), cost, statistics.median(cpu))
     return results
 
 
@@ -189,13 +191,21 @@ def dynamodb_services() -> tuple[Services, Any]:
     return services, server
 
 
-def main() -> None:
+def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=200, help="timed runs per question (SQLite)")
     parser.add_argument("--dynamodb-runs", type=int, default=10, help="timed runs per question (DynamoDB)")
     parser.add_argument("--backend", choices=["sqlite", "dynamodb", "both"], default="both")
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    run(options())
+
+
+def run(args: argparse.Namespace) -> dict[str, dict[str, Result]]:
+    """Seed each backend, ask every question, print the table and return it."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
     now = datetime.now(UTC)
     entries, practice = diary(args.entries, now)
@@ -228,15 +238,21 @@ def main() -> None:
             table[backend] = measure(lambda envelope, h=handler: h(envelope, None), runs, counter)
             if server is not None:
                 server.stop()
-    header = f"{'question':34}" + "".join(f"{b + ' p50':>14}{b + ' p99':>14}" for b in backends)
+    header = f"{'question':34}" + "".join(
+        f"{b + ' CPU p50':>16}{b + ' p50':>14}{b + ' p99':>14}" for b in backends
+    )
     if "dynamodb" in table:
         header += f"{'DynamoDB calls/items':>22}"
     print("\n" + header + "\n" + "-" * len(header))
     for label in QUESTIONS:
-        cells = "".join(f"{table[b][label][0]:>11.1f} ms{table[b][label][1]:>11.1f} ms" for b in backends)
+        cells = "".join(
+            f"{table[b][label][3]:>13.1f} ms{table[b][label][0]:>11.1f} ms{table[b][label][1]:>11.1f} ms"
+            for b in backends
+        )
         if "dynamodb" in table:
             cells += f"{table['dynamodb'][label][2]:>22}"
         print(f"{label:34}{cells}")
+    return table
 
 
 if __name__ == "__main__":

@@ -46,6 +46,17 @@ def build_skill() -> CustomSkill:
     return builder.create()
 
 
+def lambda_handler() -> Any:
+    """A Lambda handler over the built skill, as ``skill.lambda_function.handler_for`` makes one."""
+    skill = build_skill()
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
+        return skill.serializer.serialize(skill.invoke(request_envelope=envelope, context=context))  # type: ignore[no-any-return]
+
+    return handle
+
+
 def create_app() -> Any:
     """The Flask app; flask is imported here so the cold-start figure counts only the skill."""
     from flask import Flask, jsonify, request

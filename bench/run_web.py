@@ -86,6 +86,27 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def peak_worker_mb(pid: int) -> float:
+    """The largest peak resident memory (VmHWM) among a gunicorn master's workers, in MB."""
+    peaks = [0.0]
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            lines = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if lines.get("PPid", "").strip() == str(pid) and "VmHWM" in lines:
+            peaks.append(int(lines["VmHWM"].split()[0]) / 1024)
+    return max(peaks)
+
+
+@dataclass(frozen=True)
+class WebFigures:
+    """What `python -m bench` needs from a run: CPU ms per request per scenario and server, memory."""
+
+    cpu_ms: dict[str, dict[str, float]]
+    peak_worker_mb: dict[str, float]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -175,7 +196,7 @@ def warm_up(url: str, body: bytes, count: int = 50) -> None:
         requests.post(url + "/alexa", data=body, headers={"Content-Type": "application/json"}, timeout=10)
 
 
-def main() -> None:
+def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -185,7 +206,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server (default 2)")
     parser.add_argument("--only", action="append", help="run only this scenario (repeatable)")
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    run(options())
+
+
+def run(args: argparse.Namespace) -> WebFigures:
+    """Load both servers with every scenario; print the table; return the CPU and memory figures."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only]
@@ -221,6 +250,7 @@ def main() -> None:
         ):
             servers = [("cramp-coach", skill_server), ("hello-world", hello_server)]
             ratios: list[tuple[float, ...]] = []
+            cpu: dict[str, dict[str, float]] = {}
             for scenario in scenarios:
                 body = json.dumps(scenario.envelope()).encode()
                 body_path = work / f"{scenario.name}.json"
@@ -248,6 +278,7 @@ def main() -> None:
                         f"{scenario.name:<22}{label:<14}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
                         f"{result.requests_per_s:>10.0f}{result.cpu_ms_per_request:>12.2f}"
                     )
+                cpu[scenario.name] = {label: result.cpu_ms_per_request for label, result in results.items()}
                 ours, base = results["cramp-coach"], results["hello-world"]
                 ratio = (
                     ours.p50_ms / base.p50_ms,
@@ -257,12 +288,19 @@ def main() -> None:
                 )
                 ratios.append(ratio)
                 print(f"{scenario.name:<22}{'ratio':<14}" + format_ratios(ratio))
+            memory = {label: peak_worker_mb(target.pid) for label, target in servers}
         if len(ratios) > 1:
             overall = tuple(statistics.geometric_mean(column) for column in zip(*ratios, strict=True))
             print(f"{'all (geometric mean)':<22}{'ratio':<14}" + format_ratios(overall))
         print(
             "ratio = Cramp Coach / hello world (latency, CPU: higher is slower; throughput: lower is slower)"
         )
+        print(
+            "peak memory per worker (VmHWM): "
+            + ", ".join(f"{label} {mb:.1f} MB" for label, mb in memory.items())
+            + f", ratio {memory['cramp-coach'] / memory['hello-world']:.2f}x"
+        )
+    return WebFigures(cpu, memory)
 
 
 def format_ratios(ratio: tuple[float, ...]) -> str:

@@ -1,9 +1,17 @@
-"""AWS Lambda entry point: ``skill.lambda_function.lambda_handler`` (see template.yaml)."""
+"""AWS Lambda entry point: ``skill.lambda_function.lambda_handler`` (see template.yaml).
+
+With SnapStart (template.yaml) the module is imported once per published version and new
+containers resume from a snapshot taken after ``warm_up``: what a cold start would otherwise load
+on first use (the audio pipeline, the Alexa API client, boto3, every script) is already in memory.
+``after_restore`` then makes each resumed container's randomness its own. Without SnapStart (the web
+service, tests, a function without it) nothing is registered and the lazy loading stays lazy.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import random
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -29,5 +37,42 @@ def handler_for(skill: CustomSkill) -> Callable[[dict[str, Any], Any], dict[str,
     return lambda_handler
 
 
-# Built once per container, reused by every warm invocation.
+def warm_up() -> None:
+    """Before a SnapStart snapshot: load what requests would load on first use. Opens no connection
+    and creates no AWS client (credentials and sockets must not outlive the snapshot)."""
+    import boto3  # noqa: F401  (DynamoDB, Polly and S3 clients are created on first use, after restore)
+    from ask_sdk_core import api_client  # noqa: F401  (requests, for the Alexa APIs)
+
+    from skill.audio import session_audio  # noqa: F401
+    from skill.content.catalog import default_catalog
+    from skill.content.locales import supported_locales
+    from skill.engine.script import load_script, script_ids
+
+    default_catalog()
+    for locale in supported_locales():
+        for script in script_ids(locale):
+            load_script(script, locale)
+
+
+def after_restore() -> None:
+    """After a restore: containers resumed from one snapshot must not pick the same phrase variants."""
+    from skill.content.catalog import default_catalog
+
+    random.seed()
+    default_catalog().rng.seed()
+
+
+def _register_snapstart_hooks() -> bool:
+    """Register the hooks where the runtime offers them (Lambda's Python runtimes ship the library)."""
+    try:
+        from snapshot_restore_py import register_after_restore, register_before_snapshot
+    except ImportError:
+        return False
+    register_before_snapshot(warm_up)
+    register_after_restore(after_restore)
+    return True
+
+
+# Built once per container (or once per version with SnapStart), reused by every warm invocation.
 lambda_handler = handler_for(build_skill(_settings))
+SNAPSTART_HOOKS = _register_snapstart_hooks()

@@ -152,7 +152,9 @@ def test_outputs_give_the_endpoint_and_the_table(template: dict[str, Any], table
     function_id = next(
         n for n, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"
     )
-    assert outputs["FunctionArn"]["Value"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    # The alias SAM publishes for AutoPublishAlias: Alexa must call the SnapStart version.
+    alias = template["Resources"][function_id]["Properties"]["AutoPublishAlias"]
+    assert outputs["FunctionArn"]["Value"] == {"Ref": f"{function_id}Alias{alias}"}
     assert outputs["TableName"]["Value"] == {"Ref": table_id}
 
 
@@ -161,3 +163,14 @@ def test_sam_build_has_a_makefile_target(template: dict[str, Any]) -> None:
     for name, resource in template["Resources"].items():
         if resource.get("Metadata", {}).get("BuildMethod") == "makefile":
             assert re.search(rf"^build-{name}:", makefile, re.MULTILINE), f"Makefile lacks build-{name}"
+
+
+def test_new_containers_start_from_a_snapshot(function: dict[str, Any]) -> None:
+    """SnapStart for Python 3.12 applies to published versions: one is published on every deploy."""
+    properties = function["Properties"]
+    assert properties["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert properties["AutoPublishAlias"]
+    # SnapStart does not combine with provisioned concurrency, EFS or more than 512 MB of /tmp.
+    assert "ProvisionedConcurrencyConfig" not in properties
+    assert "FileSystemConfigs" not in properties
+    assert properties.get("EphemeralStorage", {}).get("Size", 512) <= 512

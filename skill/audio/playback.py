@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from skill.audio.store import part_name
 from skill.config import Settings
 
 TOKEN_PREFIX = "cc1"
@@ -64,6 +63,8 @@ class Token:
 
     @property
     def file(self) -> str:
+        from skill.audio.store import part_name  # the renderer loads on first use (cold starts)
+
         return part_name(self.key, self.part)
 
 

@@ -8,7 +8,7 @@ Field values are the canonical ids of the interaction model's slot types (``CALF
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -111,8 +111,12 @@ class CrampEntry:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data (times as UTC ISO text, tuples as lists)."""
-        data = asdict(self)
+        """Plain JSON-ready data (times as UTC ISO text, tuples as lists).
+
+        Built field by field: dataclasses.asdict deep-copies every value, which costs more than
+        the rest of logging a cramp (the values are all strings, numbers and tuples of strings).
+        """
+        data = {name: getattr(self, name) for name in _ENTRY_FIELDS}
         data["started_at"], data["logged_at"] = iso(self.started_at), iso(self.logged_at)
         for name in ("symptoms", "medicines", "red_flags"):
             data[name] = list(data[name])
@@ -126,6 +130,9 @@ class CrampEntry:
         for name in ("symptoms", "medicines", "red_flags"):
             values[name] = tuple(values.get(name) or ())
         return cls(**values)
+
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(CrampEntry))
 
 
 @dataclass(frozen=True)
@@ -153,7 +160,7 @@ class PracticeSession:
         return self.at.astimezone(ZoneInfo(self.time_zone))
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["at"] = iso(self.at)
         return data
 

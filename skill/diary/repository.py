@@ -10,6 +10,7 @@ from abc import ABC, abstractmethod
 from datetime import datetime
 
 from skill.diary.model import CrampEntry, PracticeSession, now_utc
+from skill.diary.tally import Tally
 
 
 class StorageError(Exception):
@@ -56,6 +57,14 @@ class DiaryRepository(ABC):
     def count(self, user_id: str, start: datetime | None = None, end: datetime | None = None) -> int:
         """How many entries ``entries`` would return, without reading them (backends count in the store)."""
         return len(self.entries(user_id, start, end))
+
+    def tally(self, user_id: str, start: datetime | None = None, end: datetime | None = None) -> Tally:
+        """The aggregates of the entries ``entries`` would return (what diary questions read).
+
+        Backends keep tallies per month and day so that a question costs the same whatever the
+        diary's length; this default counts the entries (the in-memory store).
+        """
+        return Tally.of(self.entries(user_id, start, end))
 
     @abstractmethod
     def open_entry(self, user_id: str, since: datetime) -> CrampEntry | None:

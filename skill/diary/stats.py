@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from skill.diary.dates import night_of
 from skill.diary.model import CrampEntry, PracticeSession
+from skill.diary.tally import Tally
 
 MIN_TREND_DAYS = 7
 MIN_NIGHTS_TO_COMPARE = 3  # nights with practice, and nights without, before comparing them
@@ -43,7 +44,11 @@ def ranking(values: Iterable[str | None]) -> list[tuple[str, int]]:
 
 def dominant(values: Iterable[str | None], min_share: float = DOMINANT_SHARE) -> Share | None:
     """The value that makes up more than ``min_share`` of the given values, if one does."""
-    ranked = ranking(values)
+    return dominant_of(ranking(values), min_share)
+
+
+def dominant_of(ranked: list[tuple[str, int]], min_share: float = DOMINANT_SHARE) -> Share | None:
+    """``dominant`` from a ranking already made (by ``ranking`` or a ``Tally``)."""
     total = sum(count for _, count in ranked)
     if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
         return None
@@ -104,9 +109,39 @@ class Summary:
         return self.count / (self.days / 7) if self.days > 0 else 0.0
 
 
+def typical_hour_of(hours: dict[int, tuple[int, int]]) -> Share | None:
+    """``typical_hour`` from a tally's local hours: hour -> (cramps, sum of their minutes of the day).
+
+    The two-hour windows start on whole hours, so a window is two hours of the tally; the mean
+    minute inside it comes from the sums (whole numbers, so exactly the same float).
+    """
+    total = sum(count for count, _ in hours.values())
+    if total < 2:
+        return None
+    best_start, best = 0, 0
+    for hour in range(24):
+        window = hours.get(hour, (0, 0))[0] + hours.get((hour + 1) % 24, (0, 0))[0]
+        if window > best:
+            best_start, best = hour, window
+    if best < 2 or best / total < HOUR_WINDOW_SHARE:
+        return None
+    offsets = 0
+    for step in (0, 1):
+        hour = (best_start + step) % 24
+        count, minutes = hours.get(hour, (0, 0))
+        offsets += minutes - count * hour * 60 + count * step * 60  # (minute - window start) mod 1440
+    centre = (best_start * 60 + offsets / best) % 1440
+    return Share(str(round(centre / 60) % 24), best, total)
+
+
 def weekly_counts(entries: Sequence[CrampEntry], start: datetime, end: datetime) -> list[tuple[date, int]]:
     """Cramps per ISO week (keyed by the week's Monday), including weeks without any."""
     counts = Counter(e.local_start.date() - timedelta(days=e.local_start.weekday()) for e in entries)
+    return weeks_between(counts, start, end)
+
+
+def weeks_between(counts: dict[date, int], start: datetime, end: datetime) -> list[tuple[date, int]]:
+    """Counts per week keyed by Monday, for every week of ``[start, end)``."""
     monday = start.date() - timedelta(days=start.weekday())
     weeks = []
     while datetime.combine(monday, datetime.min.time(), tzinfo=start.tzinfo) < end:
@@ -143,6 +178,59 @@ def summarize(entries: Sequence[CrampEntry], start: datetime, end: datetime) -> 
     )
 
 
+def summary_of(tally: Tally, start: datetime, end: datetime) -> Summary:
+    """``summarize`` from a tally of the entries instead of the entries (the stores aggregate)."""
+    severities, durations = tally.histogram("sev"), tally.histogram("dur")
+    muscles, sides = tally.ranking("muscle"), tally.ranking("side")
+    return Summary(
+        count=tally.count,
+        nights=len(tally.nights()),
+        days=max((end - start).total_seconds() / 86400, 0.0),
+        severity_mean=_mean(severities),
+        severity_median=_median(severities),
+        severity_max=severities[-1][0] if severities else None,
+        duration_mean_s=_mean(durations),
+        duration_median_s=_median(durations),
+        duration_max_s=durations[-1][0] if durations else None,
+        muscle=dominant_of(muscles),
+        side=dominant_of(sides),
+        hour=typical_hour_of(tally.hours()),
+        muscles=muscles,
+        sides=sides,
+        helped=[(v, n) for v, n in tally.ranking("helped") if v != "NOTHING"],
+        triggers=[(v, n) for v, n in tally.ranking("trigger") if v != "NONE"],
+        symptoms=tally.ranking("symptom"),
+        medicines=tally.ranking("medicine"),
+        red_flags=[(e, e.red_flags) for e in tally.flagged()],
+        per_week=weeks_between(tally.weeks(), start, end),
+    )
+
+
+def _mean(histogram: list[tuple[int, int]]) -> float | None:
+    """statistics.fmean of the values: fsum of whole numbers is their exact sum, then one division."""
+    count = sum(n for _, n in histogram)
+    return float(sum(value * n for value, n in histogram)) / count if count else None
+
+
+def _median(histogram: list[tuple[int, int]]) -> float | None:
+    """statistics.median of the values (the middle one, or the mean of the middle two)."""
+    count = sum(n for _, n in histogram)
+    if not count:
+        return None
+
+    def at(index: int) -> int:
+        seen = 0
+        for value, n in histogram:
+            seen += n
+            if index < seen:
+                return value
+        raise IndexError(index)
+
+    if count % 2:
+        return at(count // 2)
+    return (at(count // 2 - 1) + at(count // 2)) / 2
+
+
 @dataclass(frozen=True)
 class Trend:
     """This period against the one before; ``direction`` is fewer, more, same or too_few."""
@@ -175,6 +263,15 @@ def helped_most(entries: Sequence[CrampEntry]) -> tuple[Share | None, int]:
     if not ranked:
         return None, len(answered)
     return Share(ranked[0][0], ranked[0][1], len(answered)), len(answered)
+
+
+def helped_most_of(tally: Tally) -> tuple[Share | None, int]:
+    """``helped_most`` from a tally."""
+    answered = tally.answered("helped")
+    ranked = [(v, n) for v, n in tally.ranking("helped") if v != "NOTHING"]
+    if not ranked:
+        return None, answered
+    return Share(ranked[0][0], ranked[0][1], answered), answered
 
 
 def practice_night(moment: datetime) -> date | None:
@@ -227,11 +324,23 @@ def practice_effect(
     Only nights since the user began the diary (or began practising) count, and only finished
     nights (tonight is not over yet), so nights before anyone was logging are not read as "no cramps".
     """
+    return practice_effect_of_nights(
+        {night_of(e.local_start) for e in entries}, sessions, start, now, diary_started
+    )
+
+
+def practice_effect_of_nights(
+    cramp_nights: set[date],
+    sessions: Sequence[PracticeSession],
+    start: datetime,
+    now: datetime,
+    diary_started: datetime | None,
+) -> PracticeEffect:
+    """``practice_effect`` from the nights that had cramps (a tally's ``nights()``)."""
     first_days = [d for d in (diary_started, *(s.at for s in sessions)) if d is not None]
     begin = max(start, min(first_days)) if first_days else start
     first_night, last_night = night_of(begin.astimezone(now.tzinfo)), night_of(now) - timedelta(days=1)
     nights = [first_night + timedelta(days=n) for n in range((last_night - first_night).days + 1)]
-    cramp_nights = {night_of(e.local_start) for e in entries}
     practised = {n for s in sessions if (n := practice_night(s.local_at)) is not None}
     practised_nights = [n for n in nights if n in practised]
     other_nights = [n for n in nights if n not in practised]

@@ -17,6 +17,7 @@ from skill.alexa.timezone import user_zone
 from skill.diary import dates, report, stats
 from skill.diary.model import CrampEntry, utc
 from skill.diary.repository import StorageError
+from skill.diary.tally import Tally
 from skill.flows import diary_words as words
 from skill.flows.practice import user_id
 from skill.services import services
@@ -75,6 +76,10 @@ class DiaryQuestion:
 
     def entries(self, period: dates.Period) -> list[CrampEntry]:
         return self.diary.entries(self.user, *self.bounds(period))
+
+    def tally(self, period: dates.Period) -> Tally:
+        """The period's aggregates, counted by the store (the entries are not read)."""
+        return self.diary.tally(self.user, *self.bounds(period))
 
     def count(self, period: dates.Period) -> int:
         """How many entries a period holds, counted by the store (the entries are not read)."""
@@ -178,15 +183,15 @@ class CrampCountIntentHandler(QuestionHandler):
 
     def answer(self, question: DiaryQuestion, period: dates.Period) -> None:
         said, previous = question.said, period.previous()
-        entries = question.entries(period)
+        tally = question.tally(period)
         earlier = question.count(previous) if question.comparable(period) else None
-        count = len(entries)
+        count = tally.count
         key = "none" if count == 0 else "one" if count == 1 else "many"
         said.say(f"diary.count.{key}", count=count, period=question.period_words(period))
         if earlier is not None:
             comparison(question, previous, count, earlier)
         if count >= 2:
-            pattern_sentence(said, stats.summarize(entries, period.start, period.end))
+            pattern_sentence(said, stats.summary_of(tally, period.start, period.end))
 
 
 class CrampAverageIntentHandler(QuestionHandler):
@@ -196,12 +201,12 @@ class CrampAverageIntentHandler(QuestionHandler):
 
     def answer(self, question: DiaryQuestion, period: dates.Period) -> None:
         said, measure = question.said, slot_id(question.handler_input, "measure")
-        entries = question.entries(period)
+        tally = question.tally(period)
         where = question.period_words(period)
-        if not entries:
+        if not tally.count:
             said.say("diary.none_in_period", period=where)
             return
-        summary = stats.summarize(entries, period.start, period.end)
+        summary = stats.summary_of(tally, period.start, period.end)
         if measure in (None, "SEVERITY") and summary.severity_mean is not None:
             said.say(
                 "diary.average.severity",
@@ -228,11 +233,11 @@ class CrampPatternIntentHandler(QuestionHandler):
 
     def answer(self, question: DiaryQuestion, period: dates.Period) -> None:
         said, aspect = question.said, slot_id(question.handler_input, "pattern")
-        entries = question.entries(period)
-        if not entries:
+        tally = question.tally(period)
+        if not tally.count:
             said.say("diary.none_in_period", period=question.period_words(period))
             return
-        summary = stats.summarize(entries, period.start, period.end)
+        summary = stats.summary_of(tally, period.start, period.end)
         if aspect == "MUSCLE":
             top, count = summary.muscles[0]
             key = "diary.pattern.muscle" if summary.muscle else "diary.pattern.muscle_mixed"
@@ -300,7 +305,7 @@ class WhatHelpedIntentHandler(QuestionHandler):
 
     def answer(self, question: DiaryQuestion, period: dates.Period) -> None:
         said = question.said
-        top, answered = stats.helped_most(question.entries(period))
+        top, answered = stats.helped_most_of(question.tally(period))
         if top is None:
             said.say("diary.what_helped.nothing" if answered else "diary.what_helped.none_recorded")
             return
@@ -333,8 +338,8 @@ class PracticeEffectIntentHandler(QuestionHandler):
             period=where,
             technique=technique_name(said, technique),
         )
-        effect = stats.practice_effect(
-            question.entries(period),
+        effect = stats.practice_effect_of_nights(
+            question.tally(period).nights(),
             sessions,
             start,
             question.local_now,
@@ -370,13 +375,13 @@ class DiarySummaryIntentHandler(QuestionHandler):
 
     def answer(self, question: DiaryQuestion, period: dates.Period) -> None:
         said = question.said
-        entries = question.entries(period)
+        tally = question.tally(period)
         where = question.period_words(period)
-        if not entries:
+        if not tally.count:
             said.say("diary.summary.empty", period=where)
             return
         end = min(period.end, question.local_now)
-        summary = stats.summarize(entries, period.start, end)
+        summary = stats.summary_of(tally, period.start, end)
         if summary.count == 1:
             key = "diary.summary.counts_one"
         elif summary.nights == 1:

@@ -8,6 +8,11 @@ Key schema: partition key ``user_id`` (S), sort key ``sk`` (S). Items of one use
 - ``ID#<id>``: points at the entry's current sort key, so an entry can be found, corrected (even
   its time) or deleted by id without scanning.
 - ``PRACTICE#<at UTC>#<id>``: a technique practice session.
+- ``TALLY#M<yyyy-mm>`` and ``TALLY#D<yyyy-mm-dd>``: the aggregates of the user's entries in that UTC
+  month or day (``skill/diary/tally.py``), as JSON with a ``version`` number. Every write of an entry
+  rewrites its tallies in the same transaction, conditional on the version it read (optimistic
+  locking; a lost race is retried), so a diary question reads a bounded number of items, whatever
+  the diary's length: whole months, whole days at the ends, and the entries of two partial days.
 
 Writes of new records are conditional (``attribute_not_exists``): nothing is ever overwritten by
 accident. The boto3 client is created on first use, not at import (cold starts stay short and
@@ -17,9 +22,10 @@ tests can point the endpoint at moto).
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
@@ -34,12 +40,15 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from skill.diary import tally as tallies
 from skill.diary.model import CrampEntry, PracticeSession, iso, parse_iso
 from skill.diary.repository import DiaryRepository, DuplicateEntry, EntryNotFound, StorageError
+from skill.diary.tally import Tally
 from skill.persistence.sqlite import user_id_of
 
 ATTR_KEY = "ATTR"
-ENTRY, POINTER, PRACTICE = "ENTRY#", "ID#", "PRACTICE#"
+ENTRY, POINTER, PRACTICE, TALLY = "ENTRY#", "ID#", "PRACTICE#", "TALLY#"
+_WRITE_ATTEMPTS = 8  # a tally changed by another write between our read and our write: read again
 _AFTER_ALL = "~"  # sorts after every ISO timestamp: an open upper bound for BETWEEN
 _BATCH = 25  # BatchWriteItem's limit
 _DELETE_THREADS = 8
@@ -90,6 +99,24 @@ def pointer_item(entry: CrampEntry) -> dict[str, Any]:
         "sk": {"S": POINTER + entry.id},
         "entry_sk": {"S": entry_key(entry)},
     }
+
+
+def tally_item(user_id: str, bucket: str, tally: Tally, version: int = 1) -> dict[str, Any]:
+    return {
+        "user_id": {"S": user_id},
+        "sk": {"S": TALLY + bucket},
+        "data": {"S": tally.to_json()},
+        "version": {"N": str(version)},
+    }
+
+
+def tally_items(entries: list[CrampEntry]) -> list[dict[str, Any]]:
+    """The tally items of a set of entries written in bulk (a restore, the bench's seed)."""
+    counted: dict[tuple[str, str], Tally] = {}
+    for entry in sorted(entries, key=lambda e: (e.user_id, e.started_at, e.id)):
+        for bucket in tallies.buckets_of(entry):
+            counted.setdefault((entry.user_id, bucket), Tally()).add(entry)
+    return [tally_item(user_id, bucket, tally) for (user_id, bucket), tally in counted.items()]
 
 
 def _entry(item: dict[str, Any]) -> CrampEntry:
@@ -250,17 +277,119 @@ class DynamoDBDiaryRepository(DiaryRepository):
         ).get("Item")
         return item["entry_sk"]["S"] if item else None
 
+    # Tallies: read with their versions, recounted, written back in the entry's transaction.
+
+    def _read_tallies(self, user_id: str, buckets: list[str]) -> dict[str, tuple[Tally | None, int]]:
+        """Each existing bucket's tally (None: another VERSION) and stored version."""
+        response = self.table.client.batch_get_item(
+            RequestItems={
+                self.table.table_name: {
+                    "Keys": [self.table.key(user_id, TALLY + bucket) for bucket in buckets],
+                    "ConsistentRead": True,
+                }
+            }
+        )
+        if response.get("UnprocessedKeys"):
+            raise StorageError("DynamoDB left tally reads unprocessed")
+        found = {}
+        for item in response["Responses"].get(self.table.table_name, []):
+            found[item["sk"]["S"][len(TALLY) :]] = (
+                Tally.from_json(item["data"]["S"]),
+                int(item["version"]["N"]),
+            )
+        return found
+
+    def _bucket_entries(self, user_id: str, bucket: str) -> list[CrampEntry]:
+        start, end = tallies.bucket_span(bucket)
+        return [_entry(item) for item in self.table.query(user_id, *_bounds(ENTRY, start, end))]
+
+    def _tally_write(
+        self, user_id: str, bucket: str, tally: Tally, known: tuple[Tally | None, int] | None
+    ) -> dict[str, Any]:
+        """The TransactItem that stores a bucket's new tally if nobody changed it since we read it."""
+        table = self.table.table_name
+        if known is None:
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(sk)"}
+            version = 1
+        else:
+            condition = {
+                "ConditionExpression": "version = :v",
+                "ExpressionAttributeValues": {":v": {"N": str(known[1])}},
+            }
+            version = known[1] + 1
+        if tally.count == 0:
+            if known is None:
+                return {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": self.table.key(user_id, TALLY + bucket),
+                        **condition,
+                    }
+                }
+            return {
+                "Delete": {"TableName": table, "Key": self.table.key(user_id, TALLY + bucket), **condition}
+            }
+        return {"Put": {"TableName": table, "Item": tally_item(user_id, bucket, tally, version), **condition}}
+
+    def _recount(
+        self, user_id: str, buckets: set[str], removed: str | None, added: CrampEntry | None
+    ) -> list[dict[str, Any]]:
+        """Tally writes for ``buckets`` after removing entry ``removed`` (an id) and adding ``added``.
+
+        A bucket whose stored tally is current is updated by one entry when only an entry is added;
+        otherwise (a correction, a deletion, another VERSION) it is counted again from its entries.
+        """
+        known = self._read_tallies(user_id, sorted(buckets))
+        writes = []
+        for bucket in sorted(buckets):
+            current = known.get(bucket)
+            if removed is None and added is not None and (current is None or current[0] is not None):
+                tally = current[0] if current is not None and current[0] is not None else Tally()
+                tally.add(added)
+            else:
+                entries = [e for e in self._bucket_entries(user_id, bucket) if e.id != removed]
+                if added is not None and bucket in tallies.buckets_of(added):
+                    entries.append(added)
+                tally = Tally.of(sorted(entries, key=lambda e: (e.started_at, e.id)))
+            writes.append(self._tally_write(user_id, bucket, tally, current))
+        return writes
+
+    def _transact(self, items: Callable[[], list[dict[str, Any]]], entry_items: int) -> None:
+        """Run a transaction of entry writes and tally writes, retrying when only a tally raced.
+
+        ``items`` builds the whole list (entry writes first, ``entry_items`` of them) from a fresh
+        read; ConditionalCheckFailed on an entry write is re-raised for the caller to interpret.
+        """
+        for attempt in range(_WRITE_ATTEMPTS):
+            try:
+                self.table.client.transact_write_items(TransactItems=items())
+                return
+            except ClientError as exc:
+                reasons = exc.response.get("CancellationReasons") or []
+                failed = [
+                    i for i, r in enumerate(reasons) if (r or {}).get("Code") == "ConditionalCheckFailed"
+                ]
+                if not failed or min(failed) < entry_items:
+                    raise
+            # Jittered backoff, so that writers racing for one tally take turns (DynamoDB's advice).
+            time.sleep(random.uniform(0, min(0.02 * 2**attempt, 0.5)))
+        raise StorageError("the diary's tallies kept changing under this write; try again")
+
     def add(self, entry: CrampEntry) -> None:
         table = self.table.table_name
         pointer = pointer_item(entry)
         new = "attribute_not_exists(sk)"
+        writes = [
+            {"Put": {"TableName": table, "Item": entry_item(entry), "ConditionExpression": new}},
+            {"Put": {"TableName": table, "Item": pointer, "ConditionExpression": new}},
+        ]
         with _errors("add entry"):
             try:
-                self.table.client.transact_write_items(
-                    TransactItems=[
-                        {"Put": {"TableName": table, "Item": entry_item(entry), "ConditionExpression": new}},
-                        {"Put": {"TableName": table, "Item": pointer, "ConditionExpression": new}},
-                    ]
+                self._transact(
+                    lambda: (
+                        writes + self._recount(entry.user_id, set(tallies.buckets_of(entry)), None, entry)
+                    ),
+                    2,
                 )
             except ClientError as exc:
                 if _cancelled_by_condition(exc):
@@ -278,47 +407,60 @@ class DynamoDBDiaryRepository(DiaryRepository):
         return _entry(item) if item else None
 
     def update(self, entry: CrampEntry) -> None:
-        table, client = self.table.table_name, self.table.client
+        table = self.table.table_name
         with _errors("update entry"):
             old_key = self._pointer(entry.user_id, entry.id)
             if old_key is None:
                 raise EntryNotFound(entry.id)
             new_key = entry_key(entry)
-            try:
-                if new_key == old_key:
-                    client.put_item(
-                        TableName=table, Item=entry_item(entry), ConditionExpression="attribute_exists(sk)"
-                    )
-                    return
+            old_started = parse_iso(old_key[len(ENTRY) :].rsplit("#", 1)[0])
+            buckets = {
+                *tallies.buckets_of(entry),
+                tallies.month_bucket(old_started),
+                tallies.day_bucket(old_started),
+            }
+            if new_key == old_key:
+                writes = [
+                    {
+                        "Put": {
+                            "TableName": table,
+                            "Item": entry_item(entry),
+                            "ConditionExpression": "attribute_exists(sk)",
+                        }
+                    }
+                ]
+            else:
                 # The time changed, so the sort key does: move the item and its pointer atomically.
-                client.transact_write_items(
-                    TransactItems=[
-                        {
-                            "Delete": {
-                                "TableName": table,
-                                "Key": self.table.key(entry.user_id, old_key),
-                                "ConditionExpression": "attribute_exists(sk)",
-                            }
-                        },
-                        {
-                            "Put": {
-                                "TableName": table,
-                                "Item": entry_item(entry),
-                                "ConditionExpression": "attribute_not_exists(sk)",
-                            }
-                        },
-                        {
-                            "Put": {
-                                "TableName": table,
-                                "Item": {
-                                    **self.table.key(entry.user_id, POINTER + entry.id),
-                                    "entry_sk": {"S": new_key},
-                                },
-                                "ConditionExpression": "entry_sk = :old",
-                                "ExpressionAttributeValues": {":old": {"S": old_key}},
-                            }
-                        },
-                    ]
+                writes = [
+                    {
+                        "Delete": {
+                            "TableName": table,
+                            "Key": self.table.key(entry.user_id, old_key),
+                            "ConditionExpression": "attribute_exists(sk)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": table,
+                            "Item": entry_item(entry),
+                            "ConditionExpression": "attribute_not_exists(sk)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": table,
+                            "Item": {
+                                **self.table.key(entry.user_id, POINTER + entry.id),
+                                "entry_sk": {"S": new_key},
+                            },
+                            "ConditionExpression": "entry_sk = :old",
+                            "ExpressionAttributeValues": {":old": {"S": old_key}},
+                        }
+                    },
+                ]
+            try:
+                self._transact(
+                    lambda: writes + self._recount(entry.user_id, buckets, entry.id, entry), len(writes)
                 )
             except ClientError as exc:
                 if _cancelled_by_condition(exc):
@@ -331,13 +473,34 @@ class DynamoDBDiaryRepository(DiaryRepository):
             sort_key = self._pointer(user_id, entry_id)
             if sort_key is None:
                 return False
-            self.table.client.transact_write_items(
-                TransactItems=[
-                    {"Delete": {"TableName": table, "Key": self.table.key(user_id, sort_key)}},
-                    {"Delete": {"TableName": table, "Key": self.table.key(user_id, POINTER + entry_id)}},
-                ]
-            )
+            started = parse_iso(sort_key[len(ENTRY) :].rsplit("#", 1)[0])
+            writes = [
+                {"Delete": {"TableName": table, "Key": self.table.key(user_id, sort_key)}},
+                {"Delete": {"TableName": table, "Key": self.table.key(user_id, POINTER + entry_id)}},
+            ]
+            buckets = {tallies.month_bucket(started), tallies.day_bucket(started)}
+            self._transact(lambda: writes + self._recount(user_id, buckets, entry_id, None), len(writes))
         return True
+
+    def tally(self, user_id: str, start: datetime | None = None, end: datetime | None = None) -> Tally:
+        """At most three queries of tallies (whole months, whole days at either end) and two of
+        entries (the partial days at the ends), whatever the diary's length."""
+        plan = tallies.plan(start, end)
+        total = Tally()
+        with _errors("read tallies"):
+            for low, high in plan.bucket_ranges():
+                for item in self.table.query(user_id, TALLY + low, TALLY + high):
+                    bucket = item["sk"]["S"][len(TALLY) :]
+                    if not low <= bucket < high:
+                        continue  # BETWEEN includes the upper bound; ours is exclusive
+                    found = Tally.from_json(item["data"]["S"])
+                    total.merge(
+                        found if found is not None else Tally.of(self._bucket_entries(user_id, bucket))
+                    )
+            for low_time, high_time in plan.raw:
+                for item in self.table.query(user_id, *_bounds(ENTRY, low_time, high_time)):
+                    total.add(_entry(item))
+        return total
 
     def last(self, user_id: str) -> CrampEntry | None:
         low, high = _bounds(ENTRY, None, None)
@@ -353,8 +516,8 @@ class DynamoDBDiaryRepository(DiaryRepository):
             return [_entry(item) for item in self.table.query(user_id, low, high)]
 
     def count(self, user_id: str, start: datetime | None = None, end: datetime | None = None) -> int:
-        with _errors("count entries"):
-            return self.table.count(user_id, *_bounds(ENTRY, start, end))
+        """From the tallies: a COUNT query would still read (and bill) every entry of the period."""
+        return self.tally(user_id, start, end).count
 
     def open_entry(self, user_id: str, since: datetime) -> CrampEntry | None:
         low, high = _bounds(ENTRY, since, None)
@@ -405,12 +568,12 @@ class DynamoDBDiaryRepository(DiaryRepository):
         """Every diary record of the user (entries, pointers, practice); persistent attributes stay."""
         keys, counted = [], 0
         with _errors("delete all"):
-            for prefix in (ENTRY, POINTER, PRACTICE):
+            for prefix in (ENTRY, POINTER, PRACTICE, TALLY):
                 for item in self.table.query(
                     user_id, prefix, prefix + _AFTER_ALL, ProjectionExpression="user_id, sk"
                 ):
                     keys.append(item)
-                    counted += prefix != POINTER
+                    counted += prefix not in (POINTER, TALLY)
             self.table.delete_keys(keys)
         return counted
 

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,18 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
-# Append only: each entry moves the schema one version forward (PRAGMA user_version).
-MIGRATIONS: list[str] = [
+
+def _fill_tallies(conn: sqlite3.Connection) -> None:
+    """Migration 4's data step: count every stored entry into its month's and day's tally."""
+    from skill.persistence.sqlite_diary import rebuild_all_tallies
+
+    rebuild_all_tallies(conn)
+
+
+# Append only: each entry moves the schema one version forward (PRAGMA user_version). An entry is
+# SQL statements, or a function for a data step that SQL alone cannot do (time zones).
+Migration = str | Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = [
     """
     CREATE TABLE attributes (
         user_id    TEXT PRIMARY KEY,
@@ -70,6 +80,17 @@ MIGRATIONS: list[str] = [
     ALTER TABLE cramp_entries ADD COLUMN still_going INTEGER NOT NULL DEFAULT 0;
     UPDATE cramp_entries SET still_going = 1 WHERE duration_s IS NULL;
     """,
+    # 4: diary questions read aggregates (skill/diary/tally.py), one per user and UTC month ("M2026-11")
+    # and day ("D2026-11-25"), kept in the same transaction as every write of an entry.
+    """
+    CREATE TABLE cramp_tallies (
+        user_id TEXT NOT NULL,
+        bucket  TEXT NOT NULL,
+        data    TEXT NOT NULL,
+        PRIMARY KEY (user_id, bucket)
+    ) WITHOUT ROWID;
+    """,
+    _fill_tallies,
 ]
 
 
@@ -87,7 +108,7 @@ def user_id_of(request_envelope: RequestEnvelope) -> str:
 class SQLiteDatabase:
     """One database file; connections per process and thread; schema migrated on first use."""
 
-    def __init__(self, path: Path | str, migrations: list[str] | None = None) -> None:
+    def __init__(self, path: Path | str, migrations: list[Migration] | None = None) -> None:
         self.path = Path(path)
         self.migrations = MIGRATIONS if migrations is None else migrations
         self._local = threading.local()
@@ -126,6 +147,10 @@ class SQLiteDatabase:
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             for number, script in enumerate(self.migrations[version:], start=version + 1):
+                if callable(script):
+                    script(conn)
+                    conn.execute(f"PRAGMA user_version = {number}")
+                    continue
                 for statement in filter(str.strip, script.split(";")):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
