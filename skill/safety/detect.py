@@ -17,7 +17,7 @@ from skill.safety import is_pregnant
 from skill.safety.redflags import Case
 
 SYMPTOM_SLOTS = ("symptom", "symptomTwo", "symptomThree")
-CUSTOM_SLOTS = (*SYMPTOM_SLOTS, "bodyPart", "side", "medicine", "condition", "cause")
+CUSTOM_SLOTS = (*SYMPTOM_SLOTS, "bodyPart", "side", "medicine", "condition", "cause", "opening", "extra")
 # A harmless cause the user named explains these, and only these (never swelling or redness), and
 # only one at a time: warm *and* sore in one leg is a clot sign whatever the user puts it down to
 # ("hot and sore after the stretch"; see skill.safety.redflags and docs/safety.md).
@@ -61,9 +61,13 @@ def _seconds(value: str | None) -> int | None:
 
 
 def sentence(handler_input: HandlerInput) -> str:
-    """The report's words put back in English order ("my left calf warm and tender after the stretch"),
-    for the free-text screen when the slots' ids say nothing (Alexa sends no raw utterance)."""
-    parts = ["my", slot_text(handler_input, "side"), slot_text(handler_input, "bodyPart")]
+    """The report's words put back in English order ("my left calf is warm and tender after the
+    stretch"; "this cramp is" + "getting worse" from the carrier slots), for the free-text screen when
+    the slots' ids say nothing (Alexa sends no raw utterance)."""
+    parts = [slot_text(handler_input, "opening"), slot_text(handler_input, "extra")]
+    body_part = slot_text(handler_input, "bodyPart")
+    if body_part:
+        parts += ["my", slot_text(handler_input, "side"), body_part, "is"]
     parts += [slot_text(handler_input, name) for name in (*SYMPTOM_SLOTS, "medicine", "condition")]
     duration = slot_text(handler_input, "duration")
     cause = slot_text(handler_input, "cause")

@@ -21,6 +21,7 @@ from skill.state import session as namespace
 _CACHE = "cc.screened"
 # Intents whose slots say when or how long a cramp was: a bare length there is the cramp's length.
 CRAMP_INTENTS = ("LogCrampIntent", "CrampNowIntent")
+PREGNANT_INTENT = "PregnancyModeOnIntent"
 
 
 def _intent(handler_input: HandlerInput) -> Any:
@@ -55,7 +56,8 @@ def screened(handler_input: HandlerInput) -> Screened | None:
         eliciting = draft.eliciting if draft is not None else None
         result = screen(
             words,
-            pregnant=safety_hold.pregnant(handler_input),
+            # "I'm pregnant and my calf is red": pregnancy said in this very request counts too.
+            pregnant=safety_hold.pregnant(handler_input) or getattr(intent, "name", None) == PREGNANT_INTENT,
             asked=eliciting == "symptom",
             about_cramp=eliciting is not None or getattr(intent, "name", None) in CRAMP_INTENTS,
         )

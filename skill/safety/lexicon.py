@@ -85,7 +85,7 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     ),
     (
         "CHEST_PAIN",
-        r"chest (?:pains?|hurts?|is hurting|(?:feels?|is|'s|has gone) (?:really |very |so |quite |a bit "
+        r"chest (?:pains?|hurts?|is hurting|(?:(?:feels?|is|'s|has gone) )?(?:really |very |so |quite |a bit "
         r"|a little |all )?"
         r"(?:tight|heavy|sore|painful)|tightness)"
         r"|(?:pain|pains|tightness|pressure|ache|a weight) (?:in|on|across) (?:my|the) chest"
