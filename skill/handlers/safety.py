@@ -16,7 +16,7 @@ from ask_sdk_model import Response
 
 from skill import safety
 from skill.alexa import slots
-from skill.alexa.slots import slot_unmatched
+from skill.alexa.slots import slot_text, slot_unmatched
 from skill.engine.script import Options
 from skill.engine.session import SessionState, transition
 from skill.flows import safety_net
@@ -141,10 +141,12 @@ class ReportSymptomIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         report = detect.report(handler_input)
         found = findings(report.case)
-        if report.unmatched:
+        if report.unmatched or any(slot_text(handler_input, name) for name in detect.CARRIER_SLOTS):
             # Words no slot value matched ("my hand is swollen", "hot and sore", "my chest ... tight"):
             # the screen reads them in order, and knows a hand is not a leg.
-            text = screen(detect.sentence(handler_input), pregnant=safety.is_pregnant(handler_input))
+            # A symptom report in a cramp skill: a length said in it is the cramp's ("won't ease off").
+            pregnant = safety.is_pregnant(handler_input)
+            text = screen(detect.sentence(handler_input), pregnant=pregnant, about_cramp=True)
             words = heard.screened(handler_input)
             if not text.red_flag and words is not None and words.red_flag and not found:
                 text = words if words.level == "emergency" else text

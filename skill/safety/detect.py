@@ -17,7 +17,8 @@ from skill.safety import is_pregnant
 from skill.safety.redflags import Case
 
 SYMPTOM_SLOTS = ("symptom", "symptomTwo", "symptomThree")
-CUSTOM_SLOTS = (*SYMPTOM_SLOTS, "bodyPart", "side", "medicine", "condition", "cause", "opening", "extra")
+CARRIER_SLOTS = ("extra", "extraTwo")  # open slots carrying whatever words people add (docs/safety.md)
+CUSTOM_SLOTS = (*SYMPTOM_SLOTS, "bodyPart", "side", "medicine", "condition", "cause", *CARRIER_SLOTS)
 # A harmless cause the user named explains these, and only these (never swelling or redness), and
 # only one at a time: warm *and* sore in one leg is a clot sign whatever the user puts it down to
 # ("hot and sore after the stretch"; see skill.safety.redflags and docs/safety.md).
@@ -64,7 +65,8 @@ def sentence(handler_input: HandlerInput) -> str:
     """The report's words put back in English order ("my left calf is warm and tender after the
     stretch"; "this cramp is" + "getting worse" from the carrier slots), for the free-text screen when
     the slots' ids say nothing (Alexa sends no raw utterance)."""
-    parts = [slot_text(handler_input, "opening"), slot_text(handler_input, "extra")]
+    carried = [slot_text(handler_input, name) for name in CARRIER_SLOTS]
+    parts = [" and ".join(text for text in carried if text)]
     body_part = slot_text(handler_input, "bodyPart")
     if body_part:
         parts += ["my", slot_text(handler_input, "side"), body_part, "is"]
