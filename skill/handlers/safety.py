@@ -146,7 +146,7 @@ class ReportSymptomIntentHandler(AbstractRequestHandler):
             # the screen reads them in order, and knows a hand is not a leg.
             # A symptom report in a cramp skill: a length said in it is the cramp's ("won't ease off").
             pregnant = safety.is_pregnant(handler_input)
-            text = screen(detect.sentence(handler_input), pregnant=pregnant, about_cramp=True)
+            text = screen(detect.sentences(handler_input), pregnant=pregnant, about_cramp=True)
             words = heard.screened(handler_input)
             if not text.red_flag and words is not None and words.red_flag and not found:
                 text = words if words.level == "emergency" else text

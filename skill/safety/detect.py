@@ -61,20 +61,23 @@ def _seconds(value: str | None) -> int | None:
         return None  # "PT?M" or a months-long Duration: no usable length
 
 
-def sentence(handler_input: HandlerInput) -> str:
-    """The report's words put back in English order ("my left calf is warm and tender after the
-    stretch"; "this cramp is" + "getting worse" from the carrier slots), for the free-text screen when
-    the slots' ids say nothing (Alexa sends no raw utterance)."""
-    carried = [slot_text(handler_input, name) for name in CARRIER_SLOTS]
-    parts = [" and ".join(text for text in carried if text)]
-    body_part = slot_text(handler_input, "bodyPart")
-    if body_part:
-        parts += ["my", slot_text(handler_input, "side"), body_part, "is"]
-    parts += [slot_text(handler_input, name) for name in (*SYMPTOM_SLOTS, "medicine", "condition")]
+def sentences(handler_input: HandlerInput) -> list[str]:
+    """The report's words put back in English order, both ways a body part is said ("my left calf is
+    warm and tender after the stretch", "a pain in my chest"), with the carrier slots' words first,
+    for the free-text screen when the slots' ids say nothing (Alexa sends no raw utterance)."""
+    carried = " and ".join(text for text in (slot_text(handler_input, n) for n in CARRIER_SLOTS) if text)
+    said = [slot_text(handler_input, name) for name in (*SYMPTOM_SLOTS, "medicine", "condition")]
     duration = slot_text(handler_input, "duration")
     cause = slot_text(handler_input, "cause")
-    parts += [f"for {duration}" if duration else None, f"after {cause}" if cause else None]
-    return " ".join(part for part in parts if part)
+    after = [f"for {duration}" if duration else None, f"after {cause}" if cause else None]
+    body_part = slot_text(handler_input, "bodyPart")
+    place = ["my", slot_text(handler_input, "side"), body_part] if body_part else []
+    orders = [
+        [carried, *place, "is" if place else None, *said, *after],
+        [carried, *said, "in", *place, *after],
+    ]
+    texts = [" ".join(part for part in order if part) for order in (orders if place else orders[:1])]
+    return texts
 
 
 def report(handler_input: HandlerInput) -> Report:
