@@ -10,6 +10,7 @@ locale (with the locale's emergency number); a must-not-alarm phrasing must get 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +51,12 @@ SETUP: dict[str, list[str]] = {
     "AMAZON.StopIntent": ["bedtime stretches"],
 }
 ONE_SHOT = ("LaunchRequest",)  # said as the first words, with the invocation
+
+
+def spoken(say: str) -> str:
+    """What is typed: the phrasing, or for a value as Alexa sends it (PT25M) the words that give it."""
+    value = re.fullmatch(r"PT(\d+)M", say)
+    return f"{value.group(1)} minutes" if value else say
 
 
 def context(row: dict[str, Any]) -> str:
@@ -105,7 +112,7 @@ def test_each_phrasing_through_the_real_skill_in_every_locale(chat, row):
                 session.handle("I'm pregnant")
             for line in SETUP.get(where, []):
                 session.handle(line)
-        turn = reply_to(session, row["say"])
+        turn = reply_to(session, spoken(row["say"]))
         heard = speech_of(turn)
         lines = level_lines(locale)
         if row["level"] == "none":
