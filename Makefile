@@ -1,5 +1,7 @@
-# Developer commands. `make run` and `make test` work on a fresh clone: they create .venv and
-# install the package with its dev tools once, then again only when pyproject.toml changes.
+# Developer commands. `make run` and `make test` work on a fresh clone: they install the system
+# packages that are missing (scripts/system-packages.sh: apt-get on Debian/Ubuntu, a message naming
+# them elsewhere), create .venv and install the package with its dev tools once, then again only
+# when pyproject.toml changes.
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,11 +10,15 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint bench build-CrampCoachFunction
+.PHONY: install system-packages run test lint bench build-CrampCoachFunction
 
 install: $(STAMP)
 
-$(BIN)/python:
+# Silent and quick when nothing is missing; `make test` also insists on the audio tools (--require).
+system-packages:
+	@scripts/system-packages.sh $(PYTHON)
+
+$(BIN)/python: | system-packages
 	$(PYTHON) -m venv $(VENV)
 
 # The stamp is newer than pyproject.toml once its dependencies are installed.
@@ -25,6 +31,7 @@ run: $(STAMP)
 	$(BIN)/cramp-coach serve --no-verify --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	@scripts/system-packages.sh --require $(PYTHON)
 	$(BIN)/pytest
 
 lint: $(STAMP)

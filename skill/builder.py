@@ -22,6 +22,7 @@ from skill.handlers import (
     session_control,
     techniques,
 )
+from skill.personal.disclaimer import FirstUseDisclaimerInterceptor
 from skill.services import Services, ServicesInterceptor, build_services
 
 
@@ -117,6 +118,7 @@ def build_skill(settings: Settings | None = None, services: Services | None = No
     builder.add_global_request_interceptor(interceptors.RequestLogInterceptor())
     # After the services (the screen reads the store and the clock), before every handler.
     builder.add_global_request_interceptor(safety.SafetyScreenInterceptor())
+    builder.add_global_response_interceptor(FirstUseDisclaimerInterceptor())
     builder.add_global_response_interceptor(interceptors.ResponseLogInterceptor())
     builder.add_exception_handler(core.CatchAllExceptionHandler())
     return builder.create()

@@ -76,6 +76,7 @@ class Outcome:
     name: str
     summary: str
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # reported, but the check still passes
 
 
 @dataclass
@@ -421,6 +422,11 @@ def check_manifest(project: Project) -> Outcome:
     for key in ("containsAds",):
         if key not in privacy:
             problems.append(Problem(where, f"privacyAndCompliance.{key} is missing"))
+    if privacy.get("usesPersonalInfo") is not True:
+        # The skill keeps a health diary, medicines and pregnancy mode per user (docs/privacy.md).
+        problems.append(
+            Problem(where, "privacyAndCompliance.usesPersonalInfo must be true: the skill stores a diary")
+        )
     endpoint = manifest.get("apis", {}).get("custom", {}).get("endpoint", {})
     if not endpoint.get("uri"):
         problems.append(Problem(where, "apis.custom.endpoint.uri is missing"))
@@ -683,12 +689,15 @@ class _Capture(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
 
-    def findings(self, since: int) -> list[str]:
-        """Errors caught by the catch-all handler and intents no handler claimed, since record ``since``."""
+    def findings(self, since: int, *, audio: bool = True) -> list[str]:
+        """Errors caught by the catch-all handler and intents no handler claimed, since record ``since``;
+        with ``audio``, also long sessions that were spoken because their audio failed."""
         found = []
         for record in self.records[since:]:
             message = record.getMessage()
-            if record.levelno >= logging.ERROR:
+            if audio and record.levelno >= logging.WARNING and record.name == "skill.audio.session_audio":
+                found.append(f"audio failed: {message}")
+            elif record.levelno >= logging.ERROR:
                 detail = f" ({record.exc_info[1]!r})" if record.exc_info and record.exc_info[1] else ""
                 found.append(f"raised an error: {message}{detail}")
             elif message.startswith("unhandled intent"):
@@ -729,10 +738,15 @@ def example_lines(model: dict[str, Any]) -> Iterator[str]:
 
 
 def check_handlers(project: Project) -> Outcome:
-    """Run the skill in-process: launch, then each intent's samples; every response must be valid."""
+    """Run the skill in-process: launch, then each intent's samples; every response must be valid.
+
+    On AudioPlayer devices long sessions are rendered and played as in production; without a speech
+    engine they are spoken instead (as the skill does), and the audio is reported as skipped.
+    """
+    from skill.audio.session_audio import SessionAudio
     from skill.config import Settings
     from skill.localchat.session import ChatSession, in_process_transport
-    from skill.speech.response_check import response_problems
+    from skill.speech.response_check import question_problems, response_problems
 
     if project.root.resolve() != REPO_ROOT:
         return Outcome("handlers", "skipped: handlers run only against this repository's own code and model")
@@ -750,6 +764,8 @@ def check_handlers(project: Project) -> Outcome:
             settings = Settings(
                 verify=False, storage="sqlite", db_path=Path(tmp) / "check.db", audio_dir=Path(tmp)
             )
+            engine = SessionAudio.from_settings(settings).backend
+            audio = engine.available()
             transport = in_process_transport(settings)
             for locale, model in models.items():
                 resolver = Resolver(model)
@@ -772,7 +788,8 @@ def check_handlers(project: Project) -> Outcome:
                                 found.append(turn.error)
                             elif turn.response is not None:
                                 found.extend(response_problems(turn.response, locale))
-                        found.extend(capture.findings(since))
+                                found.extend(question_problems(turn.response))
+                        found.extend(capture.findings(since, audio=audio))
                         for message in found:
                             # One problem per finding and locale, not one per line and device that met it.
                             problems.setdefault(
@@ -785,7 +802,25 @@ def check_handlers(project: Project) -> Outcome:
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
     summary = f"{sent} turns from launch and sample lines, with and without AudioPlayer"
-    return Outcome("handlers", summary, list(problems.values()))
+    if audio:
+        return Outcome("handlers", summary, list(problems.values()))
+    skipped = (
+        f"audio skipped: the speech engine ({engine.name}) is not installed, so long sessions on "
+        "AudioPlayer devices were checked as spoken sessions (make run installs it)"
+    )
+    return Outcome("handlers", summary, list(problems.values()), [skipped])
+
+
+def check_release(project: Project) -> Outcome:
+    """``--release`` only: no placeholder left in the manifest (endpoint, privacy and terms URLs, icons)."""
+    from skill.release import release_problems
+
+    where = project.relative(project.manifest_path)
+    data, problem = project.load_json(project.manifest_path)
+    if problem:
+        return Outcome("release", "unreadable", [problem])
+    found = [Problem(f"{where}: {place}", message) for place, message in release_problems(data or {})]
+    return Outcome("release", "deploy-time values of the manifest", found)
 
 
 CHECKS: dict[str, Callable[[Project], Outcome]] = {
@@ -799,10 +834,12 @@ CHECKS: dict[str, Callable[[Project], Outcome]] = {
 }
 
 
-def run(root: Path = REPO_ROOT, only: Sequence[str] = ()) -> list[Outcome]:
-    """Run the checks (all, or those named in ``only``) against a project root."""
+def run(root: Path = REPO_ROOT, only: Sequence[str] = (), release: bool = False) -> list[Outcome]:
+    """Run the checks (all, or those named in ``only``) against a project root; ``release`` adds
+    the release check (``check_release``), which fails while the manifest still has placeholders."""
     project = Project(root)
-    return [check(project) for name, check in CHECKS.items() if not only or name in only]
+    outcomes = [check(project) for name, check in CHECKS.items() if not only or name in only]
+    return [*outcomes, check_release(project)] if release else outcomes
 
 
 @click.command("check")
@@ -816,17 +853,24 @@ def run(root: Path = REPO_ROOT, only: Sequence[str] = ()) -> list[Outcome]:
 @click.option(
     "--only", multiple=True, type=click.Choice(list(CHECKS)), help="Run only these checks (repeatable)."
 )
+@click.option(
+    "--release",
+    is_flag=True,
+    help="Also fail on deploy-time placeholders (example.com URLs, icons, endpoint): run before submitting.",
+)
 @click.pass_context
-def check(ctx: click.Context, root: Path, only: tuple[str, ...]) -> None:
+def check(ctx: click.Context, root: Path, only: tuple[str, ...], release: bool) -> None:
     """Validate models, manifest, phrases, scripts and handler responses; exit 1 on any problem."""
     if ctx.parent is None or ctx.parent.params.get("log_level") is None:
         logging.getLogger().setLevel(logging.WARNING)
-    outcomes = run(root, only)
+    outcomes = run(root, only, release)
     for outcome in outcomes:
         status = "ok" if not outcome.problems else f"{len(outcome.problems)} problem(s)"
         click.echo(f"{outcome.name}: {status} ({outcome.summary})")
         for problem in outcome.problems:
             click.echo(f"  {problem}")
+        for warning in outcome.warnings:
+            click.echo(f"  warning: {warning}")
     problems = sum(len(outcome.problems) for outcome in outcomes)
     if problems:
         click.echo(f"check failed: {problems} problem(s)")

@@ -13,6 +13,7 @@ from skill.audio.cli import render_audio
 from skill.check import check
 from skill.config import Settings
 from skill.localchat.cli import chat
+from skill.release import release_manifest
 
 
 @click.group()
@@ -137,6 +138,7 @@ def render(
 
 main.add_command(chat)
 main.add_command(check)
+main.add_command(release_manifest)
 
 
 @main.command()

@@ -26,6 +26,9 @@ class ToneBackend:
     def identity(self) -> str:
         return f"tone {self.word_seconds}"
 
+    def available(self) -> bool:
+        return True
+
     def synthesize(self, text: str, *, voice: str | None, locale: str, rate: float, whisper: bool) -> Clip:
         self.calls.append((text, rate))
         words = len(text.split())

@@ -7,10 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skill.speech import ssml
-from skill.speech.response_check import response_problems
+from skill.speech.response_check import question_problems, response_problems
 from tests import envelopes
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
+# A user's first spoken reply ever starts with the not-medical-advice line (skill/personal/disclaimer.py).
+FIRST_USE = "Just so you know, I'm not a substitute for professional medical advice. "
+
+
+def after_first_use(speech: str) -> str:
+    """What was said after the first-use disclaimer, for tests about something else."""
+    return speech.removeprefix(FIRST_USE)
 
 
 @dataclass
@@ -70,6 +77,8 @@ def checked(invoke: Invoke) -> Invoke:
         locale = request.get("locale") if isinstance(request, dict) else None
         problems = response_problems(raw, locale if isinstance(locale, str) else None)
         assert not problems, f"invalid Alexa response: {problems}\n{raw}"
+        asks = question_problems(raw)
+        assert not asks, f"open microphone without a question: {asks}\n{raw}"
         return raw
 
     return call

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from skill.audio import session_audio
 from skill.audio.playback import Token
 from skill.builder import build_skill, request_handlers
 from skill.config import Settings
 from skill.handlers import audio, session_control
 from skill.lambda_function import handler_for
-from skill.services import build_services
+from skill.services import Services, build_services
 from tests import envelopes
 from tests.audio_fakes import ToneBackend
 from tests.conversation import Conversation, Reply, checked
@@ -33,13 +33,17 @@ def settings(tmp_path: Path, audio_dir: Path) -> Settings:
     return Settings(verify=False, storage="sqlite", db_path=tmp_path / "cramp-coach.db", audio_dir=audio_dir)
 
 
-@pytest.fixture(autouse=True)
-def fast_speech(monkeypatch):
+@pytest.fixture
+def tones() -> ToneBackend:
     """Tones instead of espeak-ng: these tests are about the conversation, not the voice."""
-    backend = ToneBackend(word_seconds=60 / 155)
-    monkeypatch.setattr(session_audio, "backend_for", lambda settings: backend)
-    yield backend
-    session_audio.wait_for_background()
+    return ToneBackend(word_seconds=60 / 155)
+
+
+@pytest.fixture
+def services(settings: Settings, tones: ToneBackend) -> Iterator[Services]:
+    built = build_services(settings, tts=tones)
+    yield built
+    built.audio.wait_for_background()
 
 
 @pytest.fixture
@@ -244,6 +248,7 @@ def test_after_a_playback_failure_the_next_request_is_spoken(listener, caplog):
     listener.end()
     spoken = listener.intent("StartRelaxationIntent", IN_BED)
     assert spoken.directive("AudioPlayer.Play") is None
+    assert spoken.speech.startswith("I can't play the recording just now")
     listener.end()
     assert listener.intent("StartRelaxationIntent", IN_BED).directive("AudioPlayer.Play") is not None
 
@@ -278,7 +283,7 @@ def test_audio_handlers_route_before_the_spoken_session_controls():
     ("base_url", "plays"),
     [(None, False), ("http://cdn.example.com/audio", False), ("https://cdn.example.com/audio", True)],
 )
-def test_production_plays_only_from_https(tmp_path, base_url, plays):
+def test_production_plays_only_from_https(tmp_path, base_url, plays, tones):
     settings = Settings(
         verify=True,
         storage="sqlite",
@@ -286,8 +291,10 @@ def test_production_plays_only_from_https(tmp_path, base_url, plays):
         audio_dir=tmp_path / "audio",
         audio_base_url=base_url,
     )
-    invoke = checked(lambda e: handler_for(build_skill(settings, build_services(settings)))(e, None))
+    services = build_services(settings, tts=tones)
+    invoke = checked(lambda e: handler_for(build_skill(settings, services))(e, None))
     reply = Reply(invoke(envelopes.intent("StartRelaxationIntent", IN_BED, new=True, audio_player=True)))
+    services.audio.wait_for_background()
     directive = reply.directive("AudioPlayer.Play")
     assert (directive is not None) == plays
     if plays:

@@ -126,3 +126,25 @@ def test_the_skill_web_service_serves_audio_from_its_store(settings):
     assert unsatisfiable.headers["Content-Range"] == f"bytes */{len(DATA)}"
     assert client.get("/audio/%2e%2e/cramp-coach.db").status_code == 404
     assert client.get(f"/audio/{'e' * 64}-part1.mp3").status_code == 404
+
+
+@pytest.mark.parametrize("served_at", ["http://127.0.0.1:18431", "http://192.168.1.20:5123"])
+def test_development_audio_urls_name_the_server_the_device_reached(tmp_path, served_at):
+    """`make run PORT=…` or a LAN address: the Echo is sent back to the same host and port, and the
+    part it names is served there."""
+    from skill.config import Settings
+    from skill.services import build_services
+    from skill.web.app import create_app
+    from tests import envelopes
+    from tests.audio_fakes import ToneBackend
+
+    settings = Settings(verify=False, storage="sqlite", db_path=tmp_path / "db", audio_dir=tmp_path / "a")
+    services = build_services(settings, tts=ToneBackend(word_seconds=60 / 155))
+    app = Client(create_app(settings, services=services))
+    envelope = envelopes.intent("StartVisualisationIntent", {"minutes": "5"}, new=True, audio_player=True)
+    reply = app.post("/alexa", json=envelope, base_url=served_at)
+    services.audio.wait_for_background()
+    stream = reply.get_json()["response"]["directives"][0]["audioItem"]["stream"]
+    assert stream["url"].startswith(f"{served_at}/audio/")
+    part = app.get(stream["url"].removeprefix(served_at), base_url=served_at)
+    assert part.status_code == 200 and part.mimetype == "audio/mpeg"

@@ -250,6 +250,10 @@ def test_a_manifest_example_phrase_that_resolves_to_nothing_fails(copy):
             "privacyAndCompliance.containsAds must be false",
         ),
         (
+            lambda m: m["manifest"]["privacyAndCompliance"].update(usesPersonalInfo=False),
+            "privacyAndCompliance.usesPersonalInfo must be true: the skill stores a diary",
+        ),
+        (
             lambda m: m["manifest"]["publishingInformation"]["locales"].update({"en-ZA": {"name": "x"}}),
             "publishingInformation.locales ['en-AU', 'en-CA', 'en-GB', 'en-IN', 'en-US', 'en-ZA'] "
             "do not match the models ['en-AU', 'en-CA', 'en-GB', 'en-IN', 'en-US']",

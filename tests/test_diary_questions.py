@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from skill.diary.model import PracticeSession
+from tests.conversation import after_first_use
 from tests.diary_support import (
     USER,
     ZONE,
@@ -30,8 +31,13 @@ def seed(services, times, **fields):
 
 
 @pytest.fixture
-def diary(services):
-    """Three weeks of logging: five cramps last week, three this week, mostly the left calf at 3 am."""
+def diary(services, conversation):
+    """Three weeks of logging: five cramps last week, three this week, mostly the left calf at 3 am.
+
+    The user has used the skill before, so the first-use disclaimer is behind them.
+    """
+    conversation.launch()
+    conversation.end()
     services.diary.add(
         entry(local(5, 22), muscle="FOOT", side="RIGHT", severity=3)
     )  # the diary's first entry
@@ -86,7 +92,7 @@ def test_count_for_the_period_asked(conversation, diary, slots, starts):
 
 def test_no_comparison_before_a_week_of_history(conversation, services):
     seed(services, THIS_WEEK)
-    speech = ask(conversation, "CrampCountIntent", {"date": "2026-W48"}).speech
+    speech = after_first_use(ask(conversation, "CrampCountIntent", {"date": "2026-W48"}).speech)
     assert speech.startswith("3 cramps this week.") and "down from" not in speech
 
 
@@ -201,6 +207,6 @@ def test_questions_only_ever_see_the_askers_diary(conversation, services):
 
 def test_a_single_cramp_is_counted_in_the_singular(conversation, services):
     services.diary.add(entry(local(21, 4)))
-    summary = ask(conversation, "DiarySummaryIntent").speech
+    summary = after_first_use(ask(conversation, "DiarySummaryIntent").speech)
     assert summary.startswith("You logged one cramp in the last 30 days.")
     assert "1 cramps" not in summary and "1 nights" not in summary

@@ -27,6 +27,7 @@ from skill.personal.progress import progress
 from skill.services import Services
 from skill.speech import ssml
 from tests import envelopes
+from tests.conversation import after_first_use
 
 ZONE = "America/New_York"
 # Wednesday 25 November 2026, 8:30 in the morning in New York.
@@ -185,7 +186,7 @@ def test_the_usual_is_the_favourite_when_there_is_one(chat):
 
 
 def test_the_usual_without_history_says_so_and_offers_choices(chat):
-    heard = speech_of(say(chat(), "the usual"))
+    heard = after_first_use(speech_of(say(chat(), "the usual")))
     assert heard.startswith("I don't know your usual yet.")
 
 

@@ -5,13 +5,14 @@ pregnancy and dizziness in people's words. Driven through real request envelopes
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from skill.audio import session_audio
 from skill.audio.playback import Token
 from skill.config import Settings
+from skill.services import Services, build_services
 from tests.audio_fakes import ToneBackend
 from tests.conversation import Conversation, Reply
 from tests.envelopes import Slot
@@ -39,13 +40,12 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     )
 
 
-@pytest.fixture(autouse=True)
-def fast_speech(monkeypatch):
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
     """Tones instead of espeak-ng for the audio path: these tests are about what is guided."""
-    backend = ToneBackend(word_seconds=60 / 155)
-    monkeypatch.setattr(session_audio, "backend_for", lambda settings: backend)
-    yield backend
-    session_audio.wait_for_background()
+    built = build_services(settings, tts=ToneBackend(word_seconds=60 / 155))
+    yield built
+    built.audio.wait_for_background()
 
 
 def declined(reply: Reply) -> bool:
@@ -152,7 +152,7 @@ def test_a_red_flag_in_the_log_dialog_is_advised_at_once_and_the_draft_kept(conv
         dialog_state="IN_PROGRESS",
     )
     assert reply.speech.startswith(CLOT_ADVICE), reply.speech
-    assert reply.listening and "How long did it last?" in reply.speech, "then the dialog's question"
+    assert reply.listening and reply.speech.endswith("?"), "then the dialog's question"
     assert "SWELLING" in conversation.attributes["cc"]["diary_log"]["symptoms"]
     stopped = conversation.intent("AMAZON.StopIntent")
     assert stopped.speech.startswith(CLOT_ADVICE.split(":")[0]) and "kept this cramp" in stopped.speech
@@ -180,14 +180,14 @@ def test_a_stretch_request_with_a_clot_sign_gets_the_advice_then_no_stretch(conv
 
 def test_pregnancy_in_peoples_words_turns_pregnancy_mode_on(conversation):
     reply = conversation.intent("AMAZON.FallbackIntent", {"extra": Slot("I'm thirty weeks pregnant")})
-    assert reply.speech.startswith("Okay, I'll remember that you're pregnant"), reply.speech
+    assert "Okay, I'll remember that you're pregnant" in reply.speech, reply.speech
     point = conversation.intent("StartAcupressureIntent", {"point": Slot("S P six", id="SP6")})
     assert "pregnan" in point.speech and "Press" not in point.speech
 
 
 def test_dizzy_during_box_breathing_pauses_and_offers_a_gentler_pattern(conversation):
     started = conversation.intent("StartBreathingIntent", {"pattern": Slot("box", id="BOX"), "minutes": "8"})
-    assert "say continue" in started.speech.lower()
+    assert started.listening and "continue" in started.speech.lower()
     reply = conversation.intent("ReportSymptomIntent", {"symptom": Slot("dizzy")})
     assert reply.speech.startswith("If you feel dizzy or tingly, breathe normally"), reply.speech
     assert reply.speech.endswith("?") and reply.listening

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import click
 
-from skill.audio.session_audio import job_for, store_for, wait_for_background
-from skill.audio.tts import make_backend
+from skill.audio.render import EncoderError
+from skill.audio.session_audio import job_for
+from skill.audio.store import AudioStore
+from skill.audio.tts import TTSError, make_backend
 from skill.config import Settings
 from skill.engine.script import PACES, VARIANTS, VOICES, ScriptError, load_script, script_ids
 
@@ -63,7 +66,11 @@ def render_audio(
     """Render SCRIPT (or --all) to MP3 parts in the audio store; cached parts are not rendered again."""
     backend_name = backend or settings.tts_backend
     tts = make_backend(backend_name, region=settings.aws_region)
-    store = store_for(settings)
+    if not tts.available():
+        raise click.ClickException(
+            f"the {backend_name} speech engine is not installed (apt-get install espeak-ng)"
+        )
+    store = AudioStore(Path(settings.audio_dir), bucket=settings.audio_bucket, region=settings.aws_region)
     options = {
         "variant": variant,
         "minutes": minutes,
@@ -79,14 +86,17 @@ def render_audio(
     for job in jobs:
         label = f"{job.script} {job.options or ''}".strip()
         speech = sum(1 for item in job.items if item.text)
+        cached = store.manifest(job.key(tts)) is not None  # rendered before: nothing is synthesised
         started = time.monotonic()
         with click.progressbar(length=speech, label=label.ljust(40), file=sys.stderr) as bar:
-            manifest = store.render(job, tts, progress=bar.update)
+            try:
+                manifest = store.render(job, tts, progress=bar.update)
+            except (TTSError, EncoderError) as exc:
+                raise click.ClickException(f"{label}: {exc}") from exc
         elapsed = time.monotonic() - started
         assert manifest is not None
-        speed = f"{manifest['seconds'] / elapsed:.0f}x real time" if elapsed > 0.05 else "cached"
+        speed = "cached" if cached else f"{manifest['seconds'] / max(elapsed, 1e-3):.0f}x real time"
         click.echo(
             f"{manifest['key']}  {len(manifest['parts'])} parts  {manifest['seconds'] / 60:.1f} min  "
             f"{manifest['bytes'] / 1e6:.1f} MB  {speed}"
         )
-    wait_for_background()

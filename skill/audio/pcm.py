@@ -61,15 +61,6 @@ class Clip:
     def to_pcm(self) -> bytes:
         return _native(self.samples).tobytes()
 
-    def to_wav(self) -> bytes:
-        buffer = io.BytesIO()
-        with wave.open(buffer, "wb") as writer:
-            writer.setnchannels(1)
-            writer.setsampwidth(SAMPLE_WIDTH)
-            writer.setframerate(self.rate)
-            writer.writeframes(self.to_pcm())
-        return buffer.getvalue()
-
     def trimmed(self, threshold: float = 60.0) -> Clip:
         """The clip without leading and trailing near-silence (TTS engines pad both ends)."""
         window = max(1, round(self.rate * WINDOW_SECONDS))

@@ -110,17 +110,26 @@ class InsecureAudioURL(ValueError):
     """An http:// audio URL while request verification is on (production)."""
 
 
-def base_url(settings: Settings) -> str | None:
-    """Where clients fetch audio: the configured base, or the local server in development."""
+@dataclass(frozen=True)
+class WebRequest:
+    """What the web service tells the skill about the HTTP request (passed as ``handler_input.context``;
+    on Lambda that is the Lambda context instead, which has no ``audio_base_url``)."""
+
+    audio_base_url: str  # this server's own /audio, as the client reached it (scheme, host and port)
+
+
+def base_url(settings: Settings, served_at: str | None = None) -> str | None:
+    """Where clients fetch audio: the configured base; in development without one, the server the
+    request came to (``served_at``), or the default local server when there is none (in-process chat)."""
     base = settings.audio_base_url
     if not base:
-        return None if settings.verify else DEV_AUDIO_BASE
+        return None if settings.verify else (served_at or DEV_AUDIO_BASE).rstrip("/")
     scheme = urlsplit(base).scheme
     if scheme == "https" or (scheme == "http" and not settings.verify):
         return base.rstrip("/")
     raise InsecureAudioURL(f"AUDIO_BASE_URL must be https:// in production (got {scheme or 'no'} scheme)")
 
 
-def stream_url(settings: Settings, token: Token) -> str | None:
-    base = base_url(settings)
+def stream_url(settings: Settings, token: Token, served_at: str | None = None) -> str | None:
+    base = base_url(settings, served_at)
     return f"{base}/{token.file}" if base else None

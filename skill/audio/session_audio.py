@@ -2,23 +2,23 @@
 
 The engine's timeline (speech with an estimated length, exact silences, zero-length checkpoints)
 becomes the renderer's :class:`TimedItem` list; which sessions are "long" (played as audio) is
-decided here from the script and its timeline; and the handlers get tokens for parts that exist,
-rendering what is missing on the way.
+decided here from the script and its timeline; and :class:`SessionAudio` (one per deployment, in
+``Services``) gives the handlers tokens for parts that exist, rendering what is missing when it may,
+or None when the session has to be spoken.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 import threading
 from collections.abc import Mapping
-from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from skill.audio.playback import Token
 from skill.audio.render import RenderOptions, TimedItem
-from skill.audio.store import AudioJob, store_for
+from skill.audio.store import AudioJob, AudioStore
 from skill.audio.tts import TTSBackend, make_backend
 from skill.config import Settings
 from skill.engine.plan import plan
@@ -87,66 +87,101 @@ def is_long(script: str, options: Mapping[str, Any], locale: str | None = None) 
     return threshold is not None and timeline.total >= threshold
 
 
-# -- the store and backend for a deployment (built once per process) -------------------------------
+# -- the audio of one deployment: its backend, its store, and when it may render ----------------------
 
 
-@lru_cache(maxsize=8)
-def _backend(name: str, region: str) -> TTSBackend:
-    return make_backend(name, region=region)
+def on_lambda() -> bool:
+    """Lambda freezes a process between invocations and gives a request ~8 s: nothing is rendered there."""
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
 
 
-def backend_for(settings: Settings) -> TTSBackend:
-    return _backend(settings.tts_backend, settings.aws_region)
+class SessionAudio:
+    """Parts ready to play, or None: a missing engine or encoder, a failed render or a storage error
+    means the session is spoken instead, never an error for the user.
 
+    ``render_in_request`` is False on Lambda: there only audio already rendered (``render-audio --all``)
+    plays, and only when every part of it exists, so a session never stops halfway. Elsewhere part 1 is
+    rendered in the request when missing and the rest on a background thread.
+    """
 
-def can_render(settings: Settings) -> bool:
-    """Whether this process can synthesise (espeak-ng needs its program; Polly needs only the network)."""
-    return settings.tts_backend != "espeak" or shutil.which("espeak-ng") is not None
+    def __init__(self, backend: TTSBackend, store: AudioStore, *, render_in_request: bool = True) -> None:
+        self.backend = backend
+        self.store = store
+        self.render_in_request = render_in_request
+        self._background: dict[str, threading.Thread] = {}
+        self._warned: set[str] = set()
+        self._lock = threading.Lock()
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SessionAudio:
+        backend = make_backend(settings.tts_backend, region=settings.aws_region)
+        store = AudioStore(Path(settings.audio_dir), bucket=settings.audio_bucket, region=settings.aws_region)
+        return cls(backend, store, render_in_request=not on_lambda())
 
-def available(settings: Settings, script: str, options: Mapping[str, Any], locale: str | None) -> bool:
-    """True when the first part exists or can be rendered now."""
-    if can_render(settings):
-        return True
-    job = job_for(script, options, locale)
-    return store_for(settings).has_part(job.key(backend_for(settings)), 1)
+    def _warn_once(self, what: str, problem: object) -> None:
+        """One warning per kind of failure per process; later ones are logged at debug level."""
+        with self._lock:
+            first = what not in self._warned
+            self._warned.add(what)
+        log.log(
+            logging.WARNING if first else logging.DEBUG, "%s: %s; long sessions are spoken", what, problem
+        )
 
+    def can_render(self) -> bool:
+        """Whether this process may and can synthesise now."""
+        return self.render_in_request and self.backend.available()
 
-# -- parts for the handlers ------------------------------------------------------------------------
+    def _fail(self, exc: Exception) -> None:
+        self._warn_once(f"audio unavailable ({type(exc).__name__})", exc)
 
-_background: dict[str, threading.Thread] = {}
-ON_LAMBDA = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
-
-
-def prepare(settings: Settings, script: str, options: Mapping[str, Any], locale: str | None) -> Token:
-    """Part 1 rendered (now, if it is missing) and the rest under way; the token for part 1."""
-    job = job_for(script, options, locale)
-    backend, store = backend_for(settings), store_for(settings)
-    key = job.key(backend)
-    store.render(job, backend, parts=[1])
-    running = key in _background and _background[key].is_alive()
-    # Lambda freezes a process between invocations, so a thread there would stall mid-render; parts are
-    # rendered when PlaybackNearlyFinished asks for them instead (or ahead, by render-audio).
-    if job.part_count > 1 and not ON_LAMBDA and not running and store.manifest(key) is None:
-        _background[key] = store.render_in_background(job, backend)
-    return Token(key, 1, job.part_count, script, job.options)
-
-
-def ensure_part(settings: Settings, token: Token, locale: str | None) -> Token:
-    """A token whose part exists: rendered now if missing, re-planned if the script changed since."""
-    backend, store = backend_for(settings), store_for(settings)
-    if store.has_part(token.key, token.part):
+    def start(self, script: str, options: Mapping[str, Any], locale: str | None) -> Token | None:
+        """The token for part 1 of a session that can play through, or None (speak it instead)."""
+        if self.render_in_request and not self.backend.available():
+            # Without its engine a backend cannot even name its audio (the key holds the engine's version).
+            self._warn_once("no speech engine", f"the {self.backend.name} backend is not available")
+            return None
+        try:
+            job = job_for(script, options, locale)
+            key = job.key(self.backend)
+            token = Token(key, 1, job.part_count, script, job.options)
+            if self.store.is_complete(job, self.backend):
+                return token
+            if not self.render_in_request:
+                self._warn_once("audio not pre-rendered", f"{script} {job.options} (render-audio --all)")
+                return None
+            self.store.render(job, self.backend, parts=[1])
+        except Exception as exc:  # any failure of engine, encoder or storage: speak instead
+            self._fail(exc)
+            return None
+        with self._lock:
+            running = key in self._background and self._background[key].is_alive()
+            if job.part_count > 1 and not running:
+                self._background[key] = self.store.render_in_background(job, self.backend)
         return token
-    job = job_for(token.script, token.options, locale)
-    key = job.key(backend)
-    fresh = Token(key, min(token.part, job.part_count), job.part_count, token.script, job.options)
-    if key != token.key:
-        log.info("audio for %s changed since it was queued: playing the new rendering", token.script)
-    store.render(job, backend, parts=[fresh.part])
-    return fresh
 
+    def part(self, token: Token, locale: str | None) -> Token | None:
+        """A token whose part exists (rendered now if missing and allowed; re-planned if the script
+        changed since it was queued), or None when it cannot be had."""
+        try:
+            if self.store.has_part(token.key, token.part):
+                return token
+            job = job_for(token.script, token.options, locale)
+            key = job.key(self.backend)
+            fresh = Token(key, min(token.part, job.part_count), job.part_count, token.script, job.options)
+            if key != token.key:
+                log.info("audio for %s changed since it was queued: playing the new rendering", token.script)
+            if self.store.has_part(key, fresh.part):
+                return fresh
+            if not self.can_render():
+                self._warn_once("audio part missing", f"{token.script} part {fresh.part}")
+                return None
+            self.store.render(job, self.backend, parts=[fresh.part])
+        except Exception as exc:  # as in start: the user hears speech, the log says why
+            self._fail(exc)
+            return None
+        return fresh
 
-def wait_for_background(timeout: float = 60.0) -> None:
-    """Join background renders (tests and the CLI call this before exiting)."""
-    for thread in list(_background.values()):
-        thread.join(timeout)
+    def wait_for_background(self, timeout: float = 60.0) -> None:
+        """Join background renders (tests and the CLI call this before exiting)."""
+        for thread in list(self._background.values()):
+            thread.join(timeout)

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,6 @@ from skill.audio.render import (
     plan_parts,
 )
 from skill.audio.tts import TTSBackend
-from skill.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -273,13 +271,3 @@ class AudioStore:
         thread = threading.Thread(target=run, name=f"render-{job.script}", daemon=True)
         thread.start()
         return thread
-
-
-@lru_cache(maxsize=8)
-def _store(root: Path, bucket: str | None, region: str) -> AudioStore:
-    return AudioStore(root, bucket=bucket, region=region)
-
-
-def store_for(settings: Settings) -> AudioStore:
-    """The process's store for these settings (one per directory and bucket, shared by threads)."""
-    return _store(Path(settings.audio_dir), settings.audio_bucket, settings.aws_region)

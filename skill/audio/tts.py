@@ -34,6 +34,10 @@ class TTSBackend(Protocol):
         """Everything about the backend that changes its output (engine version, voice), for cache keys."""
         ...
 
+    def available(self) -> bool:
+        """Whether the engine is there to be called (a program installed; a cloud service always is)."""
+        ...
+
 
 # espeak-ng voices per locale (``espeak-ng --voices=en``); unknown locales fall back to the language.
 ESPEAK_VOICES = {"en-US": "en-us", "en-GB": "en-gb", "en-AU": "en-gb", "en-IN": "en-gb", "en-CA": "en-us"}
@@ -53,6 +57,9 @@ class EspeakBackend:
     def __init__(self, binary: str = "espeak-ng", base_speed: int = ESPEAK_BASE_SPEED) -> None:
         self.binary = binary
         self.base_speed = base_speed
+
+    def available(self) -> bool:
+        return shutil.which(self.binary) is not None
 
     def _command(self) -> str:
         found = shutil.which(self.binary)
@@ -149,6 +156,9 @@ class PollyBackend:
 
     def identity(self) -> str:
         return f"polly {self.engine}"
+
+    def available(self) -> bool:
+        return True  # failures (network, credentials) surface as TTSError when it is called
 
     def request(
         self, text: str, *, voice: str | None, locale: str, rate: float, whisper: bool

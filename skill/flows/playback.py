@@ -32,7 +32,6 @@ from ask_sdk_model.interfaces.audioplayer import (
 )
 
 from skill import safety
-from skill.audio import session_audio
 from skill.audio.playback import InsecureAudioURL, Position, Token, decode_or_none, stream_url
 from skill.engine.plan import plan
 from skill.engine.script import Options, ScriptError, load_script
@@ -121,30 +120,65 @@ def audio_in_control(handler_input: HandlerInput) -> bool:
 # -- starting audio -------------------------------------------------------------------------------
 
 
+_PREPARED = "audio.prepared"  # request attribute: the token should_play_audio got ready
+_SPOKEN_INSTEAD = "audio.spoken_instead"  # request attribute: audio was wanted but cannot play
+
+
+def _session_audio() -> Any:
+    """The audio pipeline, imported on first use: a launch or a diary log never loads it (cold starts)."""
+    from skill.audio import session_audio
+
+    return session_audio
+
+
+def _served_at(handler_input: HandlerInput) -> str | None:
+    """This server's /audio as the request reached it (web service only; see WebRequest)."""
+    base = getattr(handler_input.context, "audio_base_url", None)
+    return base if isinstance(base, str) else None
+
+
+def _stream_url(handler_input: HandlerInput, token: Token) -> str | None:
+    return stream_url(services(handler_input).settings, token, _served_at(handler_input))
+
+
 def should_play_audio(handler_input: HandlerInput, script: str, options: dict[str, Any]) -> bool:
     """True when this session should play hands-free as audio rather than as spoken segments.
 
     Long sessions (``session_audio.is_long``) on a device with the AudioPlayer, when a stream URL can
-    be given and the audio is rendered or can be, and the last attempt on this device did not fail.
+    be given, the last attempt on this device did not fail, and part 1 is ready (rendered now or
+    before: ``SessionAudio.start``). When the audio cannot be had, the spoken session begins with
+    :func:`spoken_instead`'s line.
     """
     locale = request_of(handler_input).locale
-    if not supports_audio(handler_input) or not session_audio.is_long(script, options, locale):
+    if not supports_audio(handler_input) or not _session_audio().is_long(script, options, locale):
         return False
+    attributes = handler_input.attributes_manager.request_attributes
     position = stored_position(handler_input)
     if position is not None and position.status == "failed":
-        # PlaybackFailed last time: this request is spoken; the next one may try audio again.
+        # PlaybackFailed last time: this request is spoken (and says why); the next one may try audio again.
         position.status = "stopped"
         save_position(handler_input, position)
+        attributes[_SPOKEN_INSTEAD] = True
         return False
-    settings = services(handler_input).settings
     try:
-        if stream_url(settings, Token("0" * 64, 1, 1, script)) is None:
+        if _stream_url(handler_input, Token("0" * 64, 1, 1, script)) is None:
             log.warning("no AUDIO_BASE_URL: long sessions are spoken")
             return False
     except InsecureAudioURL as exc:
         log.error("%s: long sessions are spoken", exc)
         return False
-    return session_audio.available(settings, script, options, locale)
+    token = services(handler_input).audio.start(script, options, locale)
+    if token is None:
+        attributes[_SPOKEN_INSTEAD] = True
+        return False
+    attributes[_PREPARED] = token
+    return True
+
+
+def spoken_instead(handler_input: HandlerInput) -> list[tuple[str, dict[str, Any]]]:
+    """The honest line that opens a spoken session which should have played as audio, if any."""
+    wanted = handler_input.attributes_manager.request_attributes.get(_SPOKEN_INSTEAD)
+    return [("audio.spoken_instead", {})] if wanted else []
 
 
 def _title(handler_input: HandlerInput, script: str) -> str:
@@ -159,7 +193,7 @@ def play_directive(
     handler_input: HandlerInput, token: Token, offset_ms: int = 0, *, enqueue_after: str | None = None
 ) -> PlayDirective:
     """A Play directive for ``token`` (REPLACE_ALL, or ENQUEUE behind ``enqueue_after``)."""
-    url = stream_url(services(handler_input).settings, token)
+    url = _stream_url(handler_input, token)
     assert url is not None, "should_play_audio checked that audio has a base URL"
     metadata = AudioItemMetadata(
         title=_title(handler_input, token.script),
@@ -182,10 +216,13 @@ def start_playback(
     preface: Sequence[tuple[str, dict[str, Any]]] = (),
 ) -> Response:
     """A short spoken intro (after any ``preface`` phrases, such as a note that the length was capped),
-    then part 1 from the start; the session ends and the audio takes over."""
+    then part 1 from the start; the session ends and the audio takes over. Called after
+    :func:`should_play_audio` said yes in the same request (it got part 1 ready)."""
     locale = request_of(handler_input).locale
-    settings = services(handler_input).settings
-    token = session_audio.prepare(settings, script, options, locale)
+    token = handler_input.attributes_manager.request_attributes.get(_PREPARED)  # should_play_audio's
+    if not isinstance(token, Token):
+        token = services(handler_input).audio.start(script, options, locale)
+    assert token is not None, "start_playback follows should_play_audio in the same request"
     save_position(handler_input, Position(token=token.encode(), offset_ms=0, status="playing", locale=locale))
     namespace.forget_all(handler_input)
     handler_input.response_builder.add_directive(play_directive(handler_input, token))
@@ -216,12 +253,20 @@ def _held_back(handler_input: HandlerInput, token: Token, spoken: bool) -> Respo
 
 
 def _resume_response(handler_input: HandlerInput, token: Token, offset_ms: int, *, spoken: bool) -> Response:
-    """Play ``token`` from ``offset_ms`` (making sure that part exists first)."""
+    """Play ``token`` from ``offset_ms`` (making sure that part exists first; when it cannot be had,
+    the session is left to continue by voice from where the audio was). A script held back by a
+    safety hold heard since it started is not played at all."""
     held = _held_back(handler_input, token, spoken)
     if held is not None:
         return held
-    settings = services(handler_input).settings
-    token = session_audio.ensure_part(settings, token, request_of(handler_input).locale)
+    ready = services(handler_input).audio.part(token, request_of(handler_input).locale)
+    if ready is None:
+        save_position(handler_input, Position(token=token.encode(), offset_ms=offset_ms, status="failed"))
+        continue_by_voice(handler_input, token, offset_ms)
+        if not spoken:
+            return handler_input.response_builder.response
+        return respond(handler_input, speech(handler_input).say("audio.resume_by_voice"), end_session=True)
+    token = ready
     save_position(
         handler_input,
         Position(
@@ -330,7 +375,7 @@ def continue_by_voice(handler_input: HandlerInput, token: Token, offset_ms: int)
     try:
         options = Options.from_dict(token.options)
         planned = plan(token.script, options, locale)
-        job = session_audio.job_for(token.script, token.options, locale)
+        job = _session_audio().job_for(token.script, token.options, locale)
     except (ScriptError, ValueError):
         log.warning("cannot continue %s by voice", token.script)
         return

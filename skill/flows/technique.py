@@ -120,6 +120,8 @@ def play(handler_input: HandlerInput, session: SessionState, preface: Preface = 
             voiced(said.text("technique.question_reprompt"), voice)
         )
     else:
+        # "Ready to go on?": yes carries on, no plays this part again (as at a checkpoint).
+        namespace.set_pending(handler_input, OWNER, "checkpoint", on_no="repeat")
         said.raw(voiced(said.text("technique.continue_prompt"), voice))
         reprompt.raw(voiced(said.text("technique.continue_reprompt"), voice))
     return respond(handler_input, said, reprompt=reprompt, card=card)
@@ -212,7 +214,7 @@ def start(handler_input: HandlerInput, script_id: str, options: Options, preface
     engine = planner(handler_input)
     session = transition(SessionState(script_id, options), "start", engine).state
     notes = [(note.key, note.params) for note in engine.plan(script_id, options).timeline.notes]
-    return play(handler_input, session, [*preface, *notes])
+    return play(handler_input, session, [*preface, *playback.spoken_instead(handler_input), *notes])
 
 
 def resume_unfinished(handler_input: HandlerInput, stopped: SessionState, title: str) -> Response:

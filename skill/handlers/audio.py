@@ -21,7 +21,6 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from skill.audio import session_audio
 from skill.audio.playback import Position, decode_or_none
 from skill.flows import playback
 from skill.services import services
@@ -56,12 +55,12 @@ class PlaybackNearlyFinishedHandler(AbstractRequestHandler):
         token = decode_or_none(playback.request_of(handler_input).token)
         if token is not None and token.part < token.parts:
             locale = playback.request_of(handler_input).locale
-            following = session_audio.ensure_part(
-                services(handler_input).settings, token.at(token.part + 1), locale
-            )
-            handler_input.response_builder.add_directive(
-                playback.play_directive(handler_input, following, enqueue_after=token.encode())
-            )
+            following = services(handler_input).audio.part(token.at(token.part + 1), locale)
+            # When the next part cannot be had, the stream ends here and "resume" continues by voice.
+            if following is not None:
+                handler_input.response_builder.add_directive(
+                    playback.play_directive(handler_input, following, enqueue_after=token.encode())
+                )
         return handler_input.response_builder.response
 
 

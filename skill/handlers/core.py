@@ -12,9 +12,9 @@ from ask_sdk_core.utils import get_intent_name, get_request_type, is_intent_name
 from ask_sdk_model import Response, SessionEndedRequest
 from ask_sdk_model.interfaces.system import ExceptionEncounteredRequest
 
+from skill.personal import disclaimer
 from skill.speech.reply import respond, speech
 from skill.state import session as state
-from skill.state import user
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +34,10 @@ class LaunchRequestHandler(AbstractRequestHandler):
         return is_request_type("LaunchRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        profile = user.profile(handler_input)
         said = speech(handler_input)
-        if not profile.get("disclaimer_heard"):
+        if not disclaimer.heard_by(handler_input):
             said.say("launch.welcome_first").say("safety.disclaimer")
-            profile["disclaimer_heard"] = True
-            user.save(handler_input)
+            disclaimer.mark_heard(handler_input)
         else:
             said.say("launch.welcome")
         said.say("launch.what_to_say")
@@ -47,14 +45,15 @@ class LaunchRequestHandler(AbstractRequestHandler):
 
 
 class HelpIntentHandler(AbstractRequestHandler):
-    """Help that says what can be said now, with the not-medical-advice line."""
+    """Help that says what can be said now, the not-medical-advice line, and then asks what next."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("AMAZON.HelpIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         key = contextual_key(handler_input, "help")
-        said = speech(handler_input).say(key).say("safety.disclaimer_short")
+        # Certification: help keeps the microphone open, so it ends with its question (the reprompt).
+        said = speech(handler_input).say(key).say("safety.disclaimer_short").say(f"{key}_reprompt")
         return respond(handler_input, said, reprompt=speech(handler_input).say(f"{key}_reprompt"))
 
 

@@ -24,17 +24,18 @@ from skill.alexa.slots import slot_id, slot_text
 from skill.diary.dates import night_of
 from skill.diary.repository import StorageError
 from skill.engine.script import Options, ScriptError, load_script
+from skill.engine.session import SessionState
 from skill.flows import choices
 from skill.flows import technique as flow
 from skill.flows.practice import user_id
-from skill.personal import preferences
+from skill.personal import disclaimer, preferences, welcome
 from skill.personal.progress import last_night, practised_on, progress
 from skill.services import services
 from skill.speech.reply import Speech, respond, speech
 from skill.state import session as state
 from skill.state import technique as technique_state
 from skill.state import user
-from skill.state.clock import local_now
+from skill.state.clock import local_now, now_utc
 
 log = logging.getLogger(__name__)
 
@@ -102,22 +103,24 @@ def _progress_line(handler_input: HandlerInput, said: Speech, now: datetime, pra
     user.save(handler_input)
 
 
+def _resumable(handler_input: HandlerInput) -> SessionState | None:
+    """The stopped session, when it is still worth offering back (``skill.personal.welcome``)."""
+    stopped = technique_state.unfinished(handler_input)
+    saved_at = technique_state.unfinished_saved_at(handler_input)
+    # The same clock that stamped ``saved_at`` (skill.state.technique.save_unfinished).
+    if stopped is None or not welcome.worth_resuming(stopped.script, saved_at, now_utc(handler_input)):
+        return None
+    return stopped
+
+
 class WelcomeBackLaunchHandler(AbstractRequestHandler):
     """A returning user's launch: welcome by the last technique, progress, then one question at most."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("LaunchRequest")(handler_input) and bool(
-            user.profile(handler_input).get("disclaimer_heard")
-        )
+        return is_request_type("LaunchRequest")(handler_input) and disclaimer.heard_by(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         said = speech(handler_input)
-        last = preferences.last_technique(handler_input)
-        title = title_of(handler_input, last[0]) if last else None
-        if title:
-            said.say("personal.welcome_back_last", title=title)
-        else:
-            said.say("launch.welcome")
         now = local_now(handler_input)
         try:
             practice = services(handler_input).diary.practice(
@@ -126,8 +129,13 @@ class WelcomeBackLaunchHandler(AbstractRequestHandler):
         except StorageError:
             log.exception("could not read the practice log")
             practice = []
-        _progress_line(handler_input, said, now, practice)
         night = _checkin_night(handler_input, now, practice)
+        stopped = None if night is not None else _resumable(handler_input)
+        stopped_title = title_of(handler_input, stopped.script) if stopped else None
+        last = preferences.last_technique(handler_input)
+        key, params = welcome.welcome_line(title_of(handler_input, last[0]) if last else None, stopped_title)
+        said.say(key, **params)
+        _progress_line(handler_input, said, now, practice)
         if night is not None:
             note_night(handler_input, night, "asked")  # asked once, whatever the answer
             state.set_pending(handler_input, OWNER, CHECKIN, night=night.isoformat())
@@ -135,8 +143,6 @@ class WelcomeBackLaunchHandler(AbstractRequestHandler):
             return respond(
                 handler_input, said, reprompt=speech(handler_input).say("personal.checkin.reprompt")
             )
-        stopped = technique_state.unfinished(handler_input)
-        stopped_title = title_of(handler_input, stopped.script) if stopped else None
         if stopped_title:
             state.set_pending(handler_input, OWNER, RESUME)
             said.say("personal.resume.offer", title=stopped_title)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from skill.speech import ssml
 
 MAX_RESPONSE_BYTES = 24 * 1024  # the stricter of the documented limits (24 KB vs 120 KB)
 MAX_SESSION_ATTRIBUTE_BYTES = 4 * 1024  # our own budget: session state must stay small
+# Directives after which Alexa, not the skill's speech, asks the next question: Dialog.Delegate plays
+# the model's own prompt, Connections.SendRequest Alexa's permission question.
+ALEXA_ASKS = frozenset({"Dialog.Delegate", "Connections.SendRequest"})
+_TRAILING = re.compile(r"(?:\s|\[[\d.]+ s\]|[\"'\u2019\u201d)])+$")
 
 
 def _speech_problems(where: str, speech: Any, locale: str | None) -> list[str]:
@@ -66,3 +71,31 @@ def response_problems(envelope: dict[str, Any], locale: str | None = None) -> li
     if any(d.get("type", "").startswith("Dialog.") for d in directives) and end is True:
         problems.append("dialog directives need an open session")
     return problems
+
+
+def last_sentence(document: str) -> str:
+    """The end of what is said, as text: trailing pauses, quotes and brackets dropped."""
+    return _TRAILING.sub("", ssml.to_text(document))
+
+
+def question_problems(envelope: dict[str, Any]) -> list[str]:
+    """A response that keeps the microphone open must end with a question (certification rule).
+
+    Alexa's voice interface tests fail a skill whose session stays open without a prompt; the help
+    response in particular must end by asking what the user wants. Open means
+    ``shouldEndSession`` false; when Alexa itself asks next (``ALEXA_ASKS``) the skill's speech is
+    only a lead-in.
+    """
+    response = envelope.get("response")
+    if not isinstance(response, dict) or response.get("shouldEndSession") is not False:
+        return []
+    if any((d or {}).get("type") in ALEXA_ASKS for d in response.get("directives") or []):
+        return []
+    speech = response.get("outputSpeech") or {}
+    document = speech.get("ssml") or speech.get("text") or ""
+    said = last_sentence(document) if document else ""
+    if not said:
+        return ["the microphone stays open after no speech: ask a question"]
+    if not said.endswith("?"):
+        return [f"the microphone stays open but the speech does not end with a question: ...{said[-80:]!r}"]
+    return []

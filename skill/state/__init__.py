@@ -38,7 +38,7 @@ key                     value                                                  o
 ``profile.medicines``   medicines the user named once (diary)                  ``flows.diary_log``
 ``profile.nights``      night (ISO date) → ``none``/``asked``/``cramps``       ``handlers.personal``
 ``profile.progress_said_on`` local date the streak was last mentioned          ``handlers.personal``
-``profile.disclaimer_heard`` the first-launch disclaimer was spoken            ``handlers.core``
+``profile.disclaimer_heard`` the user has heard the disclaimer                 ``personal.disclaimer``
 ``open_cramp``          ``{"started_at", "muscle", "side", "source"?}`` timer   ``state.open_cramp``
 ``unfinished``          ``{"session": SessionState, "saved_at"}`` to resume     ``state.technique``
 ``playback``            the AudioPlayer position (``audio.playback.Position``)  ``flows.playback``

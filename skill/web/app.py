@@ -12,7 +12,7 @@ from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from skill.audio.store import store_for
+from skill.audio.playback import WebRequest
 from skill.audio.web import register_audio
 from skill.builder import build_skill
 from skill.config import MAX_BODY_BYTES, Settings
@@ -85,7 +85,7 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
     app.extensions["cramp_coach"] = {"settings": settings, "services": services, "skill": skill}
     # GET /audio/<hash>-partN.mp3: the AudioPlayer streams rendered long sessions from here.
-    register_audio(app, store_for(settings))
+    register_audio(app, services.audio.store)
 
     def refuse(status: int, reason: str) -> tuple[Response, int]:
         return jsonify(error=reason), status
@@ -131,7 +131,9 @@ def create_app(
             return refuse(400, "invalid request envelope")
         if not isinstance(application.application_id, str):
             return refuse(400, "invalid request envelope")
-        response_envelope = skill.invoke(request_envelope=request_envelope, context=None)
+        # Development audio URLs name this server as the client reached it (host and port included).
+        served_at = WebRequest(audio_base_url=request.url_root.rstrip("/") + "/audio")
+        response_envelope = skill.invoke(request_envelope=request_envelope, context=served_at)
         return jsonify(skill.serializer.serialize(response_envelope))
 
     return app
