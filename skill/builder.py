@@ -17,6 +17,7 @@ from skill.handlers import (
     events,
     interceptors,
     personal,
+    questions,
     reminders,
     safety,
     session_control,
@@ -54,6 +55,9 @@ def request_handlers() -> list:
         safety.ReportSymptomIntentHandler(),
         safety.PregnancyModeOnIntentHandler(),
         safety.PregnancyModeOffIntentHandler(),
+        # Questions people ask (magnesium, quinine, why at night, "I can't sleep"), and yes to an offer.
+        questions.QuestionOfferAnswerHandler(),
+        questions.QuestionIntentHandler(),
         # The cramp diary: answers inside its own dialog and to its own questions come first.
         diary.LogDialogInterruptionHandler(),
         diary.DiaryAnswerHandler(),

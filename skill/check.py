@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from skill.localchat.resolver import FALLBACK, Resolver, normalise
+from skill.localchat.resolver import FALLBACK, Resolver, compile_sample, normalise
 from skill.speech import ssml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -356,6 +356,174 @@ def check_samples(project: Project) -> Outcome:
                         )
                     )
     return Outcome("samples reach their intent", f"{lines} sample(s) said with example values", problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sample conflicts, catch-all samples and model size (issue 15)
+
+# Carriers that say nothing about what is asked: "I had {x}", "I'm {x}" followed by nothing but one
+# slot take every other request that starts the same way ("I had a cramp in my foot last night",
+# "I'm thirty weeks pregnant"), as do two slots joined by connectors only ("{x} with a {y}").
+GENERIC_CARRIERS = frozenset(
+    {
+        "i",
+        "i had",
+        "i'm",
+        "i am",
+        "i've got",
+        "i have",
+        "i'm getting",
+        "i get",
+        "i've been",
+        "i've had",
+        "it's",
+        "it was",
+        "my cramp",
+        "the cramp",
+        "my cramps",
+        "the cramps",
+    }
+)
+CONNECTORS = frozenset({"with", "a", "an", "in", "and", "the", "for", "of", "on", "to"})
+# Budgets kept well inside what the Alexa developer console accepts: 50,000 custom slot values and
+# synonyms per skill (Alexa Skills Kit documentation, "Create and edit custom slot types"), and our
+# own ceilings on intents and samples, so that every check and the chat stay fast.
+MAX_INTENTS = 250
+MAX_SAMPLES_PER_INTENT = 1000
+MAX_SLOT_VALUES = 50_000
+MAX_MODEL_BYTES = 1_500_000
+
+
+def catch_all_problem(sample: str, slot_types: dict[str, str], custom: set[str]) -> str | None:
+    """Why a sample would swallow other intents' requests, or None (see GENERIC_CARRIERS)."""
+    items = compile_sample("", sample).items
+    slots = [value for kind, value in items if kind == "s"]
+    open_slots = [
+        s for s in slots if slot_types.get(s) in custom or slot_types.get(s) == "AMAZON.SearchQuery"
+    ]
+    if not open_slots:
+        return None
+    words = [value for kind, value in items if kind == "w"]
+    if len(slots) == 1 and items[-1][0] == "s" and " ".join(words) in GENERIC_CARRIERS:
+        return f"sample {sample!r} is a generic carrier and an open slot: it takes other intents' requests"
+    if items[0][0] == "s" and len(open_slots) >= 2 and words and set(words) <= CONNECTORS:
+        return f"sample {sample!r} is open slots joined by connectors: it takes other intents' requests"
+    return None
+
+
+def expanded_lines(intent: dict[str, Any], types: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Each sample said with every value and synonym of each of its slots (the others at an example).
+
+    One slot varies at a time: every word a slot can hold is said in every sample that uses it,
+    without multiplying the slots together (which would run to millions of lines).
+    """
+    slot_types = {s["name"]: s.get("type", "") for s in intent.get("slots", [])}
+
+    def phrases(slot: str) -> list[str]:
+        slot_type = types.get(slot_types.get(slot, ""))
+        if slot_type is None:
+            return [example_value(slot_types.get(slot, ""), types)]
+        found = []
+        for value in slot_type.get("values", []):
+            found += [value["name"]["value"], *value["name"].get("synonyms", [])]
+        return found or [example_value(slot_types.get(slot, ""), types)]
+
+    for sample in intent.get("samples", []):
+        refs = list(dict.fromkeys(slot_references(sample)))
+        examples = {ref: phrases(ref)[0] for ref in refs}
+        variations = [dict(examples)]
+        for ref in refs:
+            variations += [{**examples, ref: phrase} for phrase in phrases(ref)[1:]]
+        for values in variations:
+
+            def fill(match: re.Match[str], values: dict[str, str] = values) -> str:
+                return values[match.group(1).strip()]
+
+            yield sample, re.sub(r"\{([^{}]+)\}", fill, sample)
+
+
+def conflict_problems(model: dict[str, Any], where: str) -> Iterator[Problem]:
+    """Lines two intents' samples both make once slots are filled: Alexa cannot tell them apart.
+
+    This is the developer console's utterance-conflict check: every sample is said with every
+    value and synonym of its slots (one slot varying at a time, ``expanded_lines``), and a line
+    two intents make is reported once per pair of samples. Lines are compared normalised, as the
+    resolver compares them.
+    """
+    language = model["interactionModel"]["languageModel"]
+    types = {t["name"]: t for t in language.get("types", [])}
+    owners: dict[str, dict[str, str]] = {}  # line -> intent -> the sample that made it
+    for intent in language.get("intents", []):
+        for sample, line in expanded_lines(intent, types):
+            owners.setdefault(normalise(line), {}).setdefault(intent["name"], sample)
+    reported: set[tuple[str, str]] = set()
+    for line, by_intent in owners.items():
+        if len(by_intent) < 2:
+            continue
+        (first, first_sample), *others = by_intent.items()
+        for other, other_sample in others:
+            if (first_sample, other_sample) in reported:
+                continue
+            reported.add((first_sample, other_sample))
+            yield Problem(
+                f"{where}: intent {first}",
+                f"sample {first_sample!r} and {other}'s sample {other_sample!r} both make {line!r}",
+            )
+
+
+def check_conflicts(project: Project) -> Outcome:
+    """No utterance belongs to two intents after slot expansion, and no catch-all samples."""
+    models, problems = project.models()
+    lines = 0
+    for locale, model in models.items():
+        where = project.relative(project.model_paths()[locale])
+        language = model["interactionModel"]["languageModel"]
+        types = {t["name"]: t for t in language.get("types", [])}
+        custom = set(types)
+        for intent in language.get("intents", []):
+            lines += sum(1 for _ in expanded_lines(intent, types))
+            slot_types = {s["name"]: s.get("type", "") for s in intent.get("slots", [])}
+            for sample in intent.get("samples", []):
+                message = catch_all_problem(sample, slot_types, custom)
+                if message:
+                    problems.append(Problem(f"{where}: intent {intent['name']}", message))
+        problems.extend(conflict_problems(model, where))
+    summary = f"{lines} line(s) from samples with every slot value, {len(models)} model(s)"
+    return Outcome("sample conflicts", summary, problems)
+
+
+def check_limits(project: Project) -> Outcome:
+    """Each locale's model within Alexa's limits (and our budgets): intents, samples, values, size."""
+    models, problems = project.models()
+    counts = []
+    for locale, model in models.items():
+        path = project.model_paths()[locale]
+        where = project.relative(path)
+        language = model["interactionModel"]["languageModel"]
+        intents = language.get("intents", [])
+        samples = sum(len(i.get("samples", [])) for i in intents)
+        values = sum(
+            1 + len(v.get("name", {}).get("synonyms", []))
+            for t in language.get("types", [])
+            for v in t.get("values", [])
+        )
+        size = path.stat().st_size
+        counts.append(f"{locale} {samples}")
+        if len(intents) > MAX_INTENTS:
+            problems.append(Problem(where, f"{len(intents)} intents; at most {MAX_INTENTS}"))
+        for intent in intents:
+            if len(intent.get("samples", [])) > MAX_SAMPLES_PER_INTENT:
+                problems.append(
+                    Problem(
+                        f"{where}: intent {intent['name']}",
+                        f"{len(intent['samples'])} samples; at most {MAX_SAMPLES_PER_INTENT}",
+                    )
+                )
+        if values > MAX_SLOT_VALUES:
+            problems.append(Problem(where, f"{values} slot values and synonyms; at most {MAX_SLOT_VALUES}"))
+        if size > MAX_MODEL_BYTES:
+            problems.append(Problem(where, f"{size} bytes; at most {MAX_MODEL_BYTES}"))
+    return Outcome("model limits", f"samples per locale: {', '.join(counts) or 'none'}", problems)
 
 
 def check_models_built(project: Project) -> Outcome:
@@ -826,6 +994,8 @@ def check_release(project: Project) -> Outcome:
 CHECKS: dict[str, Callable[[Project], Outcome]] = {
     "models": check_models,
     "samples": check_samples,
+    "conflicts": check_conflicts,
+    "limits": check_limits,
     "source": check_models_built,
     "manifest": check_manifest,
     "phrases": check_phrases,

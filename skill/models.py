@@ -10,11 +10,19 @@ Every locale in ``responses/locales.json`` gets a model from the same fragments.
 the locale's spelling (``responses/spelling.json``) is applied to every sample, slot value, synonym
 and prompt, and ``source/locales/<locale>.json`` may add or remove samples and synonyms
 (``docs/locales.md``). Respelling can make two samples equal; the later one is dropped.
+
+Samples come from a grammar where one fits (``docs/interaction-model.md``): a fragment's
+``phrases`` name lists of alternatives, and an intent's ``grammar`` holds templates such as
+``"<start> {pattern} <length>"`` or ``"(ow|ouch) my {muscle}"``. ``<name>`` stands for every
+alternative of a named list, ``(a|b|)`` for the inline ones (an empty one makes the part
+optional); a template becomes every combination, after the intent's hand-listed ``samples``. A
+locale's override file may add alternatives to a named list (``phrases``) before expansion.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +32,8 @@ from skill.content.locales import respell, supported_locales
 MODEL_DIR = Path(__file__).resolve().parents[1] / "interaction_model"
 SOURCE_DIR = MODEL_DIR / "source"
 LOCALES = supported_locales()
-OVERRIDE_KEYS = {"samples", "synonyms", "remove", "$comment"}
+OVERRIDE_KEYS = {"samples", "synonyms", "remove", "phrases", "$comment"}
+MAX_EXPANSIONS = 2000  # one template making more samples than this is a mistake, not a grammar
 
 
 class ModelSourceError(ValueError):
@@ -46,6 +55,55 @@ def _merge_named(into: dict[str, dict[str, Any]], items: list[dict[str, Any]], k
         into[name] = item
 
 
+_NAMED = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
+_INLINE = re.compile(r"\(([^()]*)\)")
+
+
+def expand(template: str, phrases: dict[str, list[str]], source: str = "grammar") -> list[str]:
+    """Every sample a grammar template stands for, in order, spaces tidied, without repeats.
+
+    ``<name>`` is replaced by each alternative of ``phrases[name]`` (which may use ``(a|b)`` and
+    other names), ``(a|b|)`` by each inline alternative. A hand-written cartesian product: no
+    library in the project expands this small a syntax (JSGF/ABNF tools are far larger).
+    """
+    out: list[str] = []
+    pending = [template]
+    seen_named: set[str] = set()
+    while pending:
+        text = pending.pop(0)
+        named = _NAMED.search(text)
+        inline = _INLINE.search(text)
+        if named is None and inline is None:
+            if "(" in text or ")" in text or "|" in text or "<" in text:
+                raise ModelSourceError(f"{source}: unbalanced grammar in {template!r}")
+            out.append(" ".join(text.split()))
+            if len(out) > MAX_EXPANSIONS:
+                raise ModelSourceError(f"{source}: {template!r} makes more than {MAX_EXPANSIONS} samples")
+            continue
+        if named is not None and (inline is None or named.start() < inline.start()):
+            name = named.group(1)
+            if name not in phrases:
+                raise ModelSourceError(f"{source}: {template!r} uses <{name}>, which no fragment defines")
+            seen_named.add(name)
+            options, span = phrases[name], named.span()
+        else:
+            assert inline is not None
+            options, span = inline.group(1).split("|"), inline.span()
+        pending[:0] = [text[: span[0]] + f" {option} " + text[span[1] :] for option in options]
+    return [sample for sample in _dedupe(out) if sample]
+
+
+def _expand_grammars(intents: dict[str, dict[str, Any]], phrases: dict[str, list[str]]) -> None:
+    """Each intent's ``grammar`` templates turned into samples after its hand-listed ones."""
+    for name, intent in list(intents.items()):
+        grammar = intent.get("grammar")
+        if grammar is None:
+            continue
+        generated = [s for template in grammar for s in expand(template, phrases, f"intent {name}")]
+        rest = {k: v for k, v in intent.items() if k != "grammar"}
+        intents[name] = {**rest, "samples": _dedupe([*intent.get("samples", []), *generated])}
+
+
 def build_model(
     locale: str = "en-US", source_dir: Path = SOURCE_DIR, responses_dir: Path | None = None
 ) -> dict[str, Any]:
@@ -59,6 +117,7 @@ def build_model(
     types: dict[str, dict[str, Any]] = {}
     dialog_intents: dict[str, dict[str, Any]] = {}
     prompts: dict[str, dict[str, Any]] = {}
+    phrases: dict[str, list[str]] = {}
     fragments = [
         source_dir / "base.json",
         *sorted(p for p in source_dir.glob("*.json") if p.name != "base.json"),
@@ -69,10 +128,24 @@ def build_model(
         _merge_named(types, fragment.get("types", []), "name", path.name)
         _merge_named(dialog_intents, fragment.get("dialog", {}).get("intents", []), "name", path.name)
         _merge_named(prompts, fragment.get("prompts", []), "id", path.name)
+        for phrase_name, options in fragment.get("phrases", {}).items():
+            if phrase_name in phrases:
+                raise ModelSourceError(f"{path.name}: phrase list <{phrase_name}> is already defined")
+            phrases[phrase_name] = list(options)
+    override_path = source_dir / "locales" / f"{locale}.json"
+    overrides = _load(override_path) if override_path.is_file() else None
+    for phrase_name, options in (overrides or {}).get("phrases", {}).items():
+        if phrase_name not in phrases:
+            raise ModelSourceError(f"{override_path.name}: no phrase list <{phrase_name}> to extend")
+        phrases[phrase_name] = [*phrases[phrase_name], *options]
+    _expand_grammars(intents, phrases)
     model: dict[str, Any] = {
         "interactionModel": {
             "languageModel": {
                 "invocationName": base["invocationName"],
+                **(
+                    {"modelConfiguration": base["modelConfiguration"]} if "modelConfiguration" in base else {}
+                ),
                 "intents": list(intents.values()),
                 "types": list(types.values()),
             }
@@ -85,9 +158,8 @@ def build_model(
         }
     if prompts:
         model["interactionModel"]["prompts"] = list(prompts.values())
-    override_path = source_dir / "locales" / f"{locale}.json"
-    if override_path.is_file():
-        _apply_overrides(model, _load(override_path), override_path.name)
+    if overrides is not None:
+        _apply_overrides(model, overrides, override_path.name)
     if responses_dir is None:
         responses_dir = source_dir.resolve().parent.parent / "responses"
     _respell(model, respell(locale, responses_dir))

@@ -349,3 +349,82 @@ def test_a_missing_model_directory_is_a_problem(tmp_path):
     outcome = run(tmp_path, ["models"])[0]
     assert [str(p) for p in outcome.problems] == ["interaction_model: no interaction model found"]
     assert Project(tmp_path).model_paths() == {}
+
+
+# -- sample conflicts, catch-all samples and limits (issue 15) -----------------------------------
+
+
+def only_locale(root: Path, locale: str) -> Path:
+    """Keep one locale's model in a copy: the conflict check expands every slot of every sample."""
+    for path in (root / "interaction_model").glob("*.json"):
+        if path.name not in (f"{locale}.json", "skill.json"):
+            path.unlink()
+    return root / "interaction_model" / f"{locale}.json"
+
+
+def test_a_planted_conflict_fails_the_check(copy):
+    """Another intent made to own 'box breathing', which StartBreathingIntent's {pattern} already says."""
+    path = only_locale(copy, "en-GB")
+    edit_json(
+        path,
+        lambda m: intent_with(m, lambda i: i["name"] == "CrampNowIntent")["samples"].append("box breathing"),
+    )
+    found = [p for p in problems(copy, "conflicts") if p.startswith("interaction_model/en-GB.json")]
+    assert any("'box breathing'" in p and "StartBreathingIntent" in p for p in found), found
+    result = CliRunner().invoke(main, ["check", "--root", str(copy), "--only", "conflicts"])
+    assert result.exit_code == 1 and "box breathing" in result.output
+
+
+def test_a_conflict_through_a_slot_value_is_found(copy):
+    """'I'm pregnant' said by a sample with a slot: only expanding the slot's values shows it."""
+    path = only_locale(copy, "en-US")
+
+    def plant(model: Json) -> None:
+        symptom = intent_with(model, lambda i: i["name"] == "ReportSymptomIntent")
+        symptom["samples"].append("I'm {condition}")
+
+    edit_json(path, plant)
+    found = problems(copy, "conflicts")
+    assert any("PregnancyModeOnIntent" in p and "i'm pregnant" in p for p in found), found
+
+
+@pytest.mark.parametrize(
+    "sample", ["I had {symptom}", "I'm {symptom}", "I've got {symptom}", "{pattern} with a {voice}"]
+)
+def test_catch_all_samples_fail_the_check(copy, sample):
+    path = only_locale(copy, "en-US")
+
+    def plant(model: Json) -> None:
+        target = "ReportSymptomIntent" if "symptom" in sample else "StartBreathingIntent"
+        intent_with(model, lambda i: i["name"] == target)["samples"].append(sample)
+
+    edit_json(path, plant)
+    found = problems(copy, "conflicts")
+    assert any(repr(sample) in p and "takes other intents' requests" in p for p in found), found
+
+
+def test_specific_carriers_are_not_catch_alls():
+    from skill.check import catch_all_problem
+
+    types = {"muscle": "Muscle", "duration": "AMAZON.DURATION", "pattern": "BreathingPattern"}
+    custom = {"Muscle", "BreathingPattern"}
+    for sample in (
+        "I have a cramp in my {muscle}",
+        "{pattern} for {duration}",
+        "my {muscle}",
+        "the {pattern} one",
+    ):
+        assert catch_all_problem(sample, types, custom) is None, sample
+
+
+def test_a_model_over_the_limits_fails(copy):
+    path = copy / "interaction_model" / "en-AU.json"
+
+    def grow(model: Json) -> None:
+        target = intent_with(model, lambda i: i["name"] == "LastCrampIntent")
+        target["samples"] += [f"when was my last cramp number {'x' * n}" for n in range(1, 1200)]
+
+    edit_json(path, grow)
+    found = problems(copy, "limits")
+    assert any("LastCrampIntent" in p and "samples; at most" in p for p in found), found
+    assert problems(REPO_ROOT, "limits") == []

@@ -250,3 +250,69 @@ def test_the_sample_checker_catches_what_alexa_rejects(sample, problem):
         assert problems == []
     else:
         assert any(problem in found for found in problems), problems
+
+
+# -- samples from a grammar (issue 15) ----------------------------------------------------------
+
+
+def test_a_grammar_template_makes_every_combination():
+    from skill.models import expand
+
+    phrases = {"start": ["start", "do", "let's do"]}
+    assert expand("<start> (|some) {pattern} (|please)", phrases) == [
+        "start {pattern}",
+        "start {pattern} please",
+        "start some {pattern}",
+        "start some {pattern} please",
+        "do {pattern}",
+        "do {pattern} please",
+        "do some {pattern}",
+        "do some {pattern} please",
+        "let's do {pattern}",
+        "let's do {pattern} please",
+        "let's do some {pattern}",
+        "let's do some {pattern} please",
+    ]
+
+
+def test_a_grammar_naming_an_unknown_list_or_unbalanced_is_an_error():
+    from skill.models import ModelSourceError, expand
+
+    with pytest.raises(ModelSourceError, match="no fragment defines"):
+        expand("<nothing> {pattern}", {})
+    with pytest.raises(ModelSourceError, match="unbalanced"):
+        expand("(start|do {pattern}", {})
+
+
+def test_the_built_models_hold_the_grammar_samples_and_no_grammar_keys():
+    from skill.models import build_model
+
+    model = build_model("en-GB")["interactionModel"]["languageModel"]
+    intents = {i["name"]: i for i in model["intents"]}
+    assert "I've got cramp in my {muscle}" in intents["CrampNowIntent"]["samples"]
+    assert "I had cramp {when}" in intents["LogCrampIntent"]["samples"]
+    assert "let's do {pattern}" in intents["StartBreathingIntent"]["samples"]
+    assert all("grammar" not in i for i in model["intents"])
+    assert model["modelConfiguration"] == {"fallbackIntentSensitivity": {"level": "MEDIUM"}}
+
+
+def test_a_locale_can_add_to_a_phrase_list(tmp_path):
+    import json
+    import shutil
+
+    from skill.models import SOURCE_DIR, build_model
+
+    source = tmp_path / "interaction_model" / "source"
+    shutil.copytree(SOURCE_DIR, source)
+    override = source / "locales" / "en-AU.json"
+    data = json.loads(override.read_text())
+    data["phrases"] = {"have_now": ["I've copped"]}
+    override.write_text(json.dumps(data))
+    model = build_model("en-AU", source)["interactionModel"]["languageModel"]
+    samples = next(i for i in model["intents"] if i["name"] == "CrampNowIntent")["samples"]
+    assert "I've copped a cramp in my {muscle}" in samples
+    other = build_model("en-GB", source)["interactionModel"]["languageModel"]
+    assert (
+        "I've copped a cramp in my {muscle}"
+        not in next(i for i in other["intents"] if i["name"] == "CrampNowIntent")["samples"]
+    )
