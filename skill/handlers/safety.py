@@ -141,7 +141,9 @@ class ReportSymptomIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         report = detect.report(handler_input)
         found = findings(report.case)
-        if report.unmatched or any(slot_text(handler_input, name) for name in detect.CARRIER_SLOTS):
+        if report.unmatched or any(
+            slot_text(handler_input, name) for name in (*detect.CARRIER_SLOTS, "opening")
+        ):
             # Words no slot value matched ("my hand is swollen", "hot and sore", "my chest ... tight"):
             # the screen reads them in order, and knows a hand is not a leg.
             # A symptom report in a cramp skill: a length said in it is the cramp's ("won't ease off").
@@ -150,8 +152,9 @@ class ReportSymptomIntentHandler(AbstractRequestHandler):
             words = heard.screened(handler_input)
             if not text.red_flag and words is not None and words.red_flag and not found:
                 text = words if words.level == "emergency" else text
-            if text.red_flag or slot_unmatched(handler_input, "bodyPart"):
-                found = text.findings
+            emergency = any(rule.level == "emergency" for rule in found.matched)
+            if text.red_flag or (slot_unmatched(handler_input, "bodyPart") and not emergency):
+                found = text.findings  # a body part that is no leg word: its leg signs are the screen's
         said = speech(handler_input)
         if not found:
             key = note_key(report)

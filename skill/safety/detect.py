@@ -18,7 +18,16 @@ from skill.safety.redflags import Case
 
 SYMPTOM_SLOTS = ("symptom", "symptomTwo", "symptomThree")
 CARRIER_SLOTS = ("extra", "extraTwo")  # open slots carrying whatever words people add (docs/safety.md)
-CUSTOM_SLOTS = (*SYMPTOM_SLOTS, "bodyPart", "side", "medicine", "condition", "cause", *CARRIER_SLOTS)
+CUSTOM_SLOTS = (
+    *SYMPTOM_SLOTS,
+    "bodyPart",
+    "side",
+    "medicine",
+    "condition",
+    "cause",
+    "opening",
+    *CARRIER_SLOTS,
+)
 # A harmless cause the user named explains these, and only these (never swelling or redness), and
 # only one at a time: warm *and* sore in one leg is a clot sign whatever the user puts it down to
 # ("hot and sore after the stretch"; see skill.safety.redflags and docs/safety.md).
@@ -66,6 +75,8 @@ def sentences(handler_input: HandlerInput) -> list[str]:
     warm and tender after the stretch", "a pain in my chest"), with the carrier slots' words first,
     for the free-text screen when the slots' ids say nothing (Alexa sends no raw utterance)."""
     carried = " and ".join(text for text in (slot_text(handler_input, n) for n in CARRIER_SLOTS) if text)
+    opening = slot_text(handler_input, "opening")  # "I stood on" + "a rusty nail ...": the words go together
+    carried = f"I {opening} {carried}" if opening else carried
     said = [slot_text(handler_input, name) for name in (*SYMPTOM_SLOTS, "medicine", "condition")]
     duration = slot_text(handler_input, "duration")
     cause = slot_text(handler_input, "cause")
