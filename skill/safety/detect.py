@@ -48,11 +48,6 @@ class Report:
     unmatched: bool  # something was said for a slot that matched none of its values
 
     @property
-    def not_easing(self) -> bool:
-        """ "The cramp won't stop" without a duration: whether it is past ten minutes is unknown."""
-        return "LONG_CRAMP" in self.heard and self.case.seconds is None
-
-    @property
     def explained_warmth(self) -> bool:
         return "WARMTH" in self.heard and "WARMTH" not in self.case.counted_symptoms
 
