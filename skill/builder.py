@@ -44,7 +44,14 @@ def request_handlers() -> list:
         audio.PlaybackStoppedHandler(),
         audio.PlaybackFailedHandler(),
         audio.PlaybackControllerHandler(),
-        # Feature intents. A symptom is answered first whatever the user was doing.
+        # Safety first: an emergency heard in any slot, stop after a red flag in a log, dizziness
+        # during a technique, then a symptom, whatever the user was doing (the screen interceptor has
+        # already queued the advice for every other red flag).
+        safety.EmergencyHeardHandler(),
+        safety.StopAfterRedFlagInLogHandler(),
+        safety.DizzyAnswerHandler(),
+        safety.DizzyDuringTechniqueHandler(),
+        safety.LegCheckedIntentHandler(),
         safety.ReportSymptomIntentHandler(),
         safety.PregnancyModeOnIntentHandler(),
         safety.PregnancyModeOffIntentHandler(),
@@ -113,6 +120,8 @@ def build_skill(settings: Settings | None = None, services: Services | None = No
         builder.add_request_handler(handler)
     builder.add_global_request_interceptor(ServicesInterceptor(services))
     builder.add_global_request_interceptor(interceptors.RequestLogInterceptor())
+    # After the services (the screen reads the store and the clock), before every handler.
+    builder.add_global_request_interceptor(safety.SafetyScreenInterceptor())
     builder.add_global_request_interceptor(diary.LeaveDialogInterceptor())
     builder.add_global_response_interceptor(diary.LeaveDialogNoteInterceptor())
     builder.add_global_response_interceptor(FirstUseDisclaimerInterceptor())

@@ -191,6 +191,33 @@ def test_practice_comparison_needs_enough_nights():
         (redflags.Case.of(trigger="NEW_MEDICINE"), ("medicine_mention",), ("medicine_mention",), False),
         (redflags.Case.of(symptoms=["WEAKNESS"], seconds=30), ("see_doctor",), ("see_doctor",), False),
         (redflags.Case.of(trigger="EXERCISE", seconds=120), (), (), False),
+        # Volunteered warmth counts next to soreness in one leg, not on its own or in both legs.
+        (
+            redflags.Case.of(symptoms=["WARMTH", "MUSCLE_ACHE"], side="LEFT", asked=False),
+            ("possible_clot",),
+            ("possible_clot",),
+            True,
+        ),
+        (redflags.Case.of(symptoms=["WARMTH"], side="LEFT", asked=False), (), (), False),
+        (redflags.Case.of(symptoms=["WARMTH", "MUSCLE_ACHE"], side="BOTH", asked=False), (), (), False),
+        (
+            redflags.Case.of(symptoms=["WARMTH", "MUSCLE_ACHE"], context=["PREGNANT"], asked=False),
+            ("pregnancy_leg", "possible_clot"),
+            ("pregnancy_leg",),
+            True,
+        ),
+        # "Won't stop": urgent advice while the length is unknown; a known five minutes is not a flag.
+        (redflags.Case.of(symptoms=["LONG_CRAMP"]), ("cramp_not_easing",), ("cramp_not_easing",), False),
+        (redflags.Case.of(symptoms=["LONG_CRAMP"], seconds=300), (), (), False),
+        (redflags.Case.of(symptoms=["LONG_CRAMP"], seconds=900), ("long_cramp",), ("long_cramp",), True),
+        # A stiff jaw after a dirty wound can be tetanus: an emergency; without a wound, urgent advice.
+        (
+            redflags.Case.of(symptoms=["LOCKJAW", "DIRTY_WOUND"]),
+            ("tetanus_signs", "exposure", "stiff_jaw"),
+            ("tetanus_signs", "exposure"),
+            True,
+        ),
+        (redflags.Case.of(symptoms=["SWALLOWING"]), ("stiff_jaw",), ("stiff_jaw",), True),
     ],
 )
 def test_red_flag_rules(case, matched, said, stops):

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from skill.content.catalog import RESPONSES_DIR
+from skill.content.catalog import RESPONSES_DIR, default_catalog
 from skill.localchat.resolver import Resolver
 from skill.localchat.session import ChatSession, Turn
+from skill.safety.screen import screen
 from skill.speech import ssml
 from tests import envelopes
 from tests.conversation import after_first_use
@@ -66,6 +67,8 @@ RED_FLAGS = [
     ("I have a swollen calf", "urgent"),
     ("my ankle is swollen and red", "urgent"),
     ("my calf hurts when I pull my foot up", "urgent"),
+    ("my calf is hot and sore", "urgent"),
+    ("my left calf is warm and tender", "urgent"),
     # Pregnant with redness, swelling or growing pain: the midwife, now.
     ("I'm pregnant and my leg is swollen", "midwife"),
     ("I'm pregnant and my calf is red", "midwife"),
@@ -219,18 +222,20 @@ def test_a_swollen_leg_holds_back_leg_exercises_for_the_rest_of_the_session(chat
     assert session.attributes["cc"]["leg_swollen"] is True, "the hold lasts the whole session"
 
 
-def test_a_cramp_that_wont_stop_without_a_time_gets_conditional_advice_and_the_cramp_help(chat):
+def test_a_cramp_that_wont_stop_without_a_time_gets_the_advice_first_then_the_cramp_help(chat):
     heard = speech_of(said(chat(), "the cramp won't stop"))
-    assert heard.startswith("Most cramps pass within ten minutes. If this one has gone on longer")
-    assert heard.index("here's what to do") < heard.index("Please get urgent medical advice")
-    assert "Please get urgent medical advice" in heard
-    assert "I have a cramp in my calf" in heard
+    # Advice first (issue 13): the help to seek leads, said for a cramp past ten minutes.
+    assert heard.startswith(FIRST["urgent_advice"]), heard
+    assert heard.index("more than ten minutes") < heard.index("I have a cramp in my calf")
+    assert heard.endswith("?")
 
 
 def test_an_unrecognised_symptom_is_not_guessed_at(chat):
     heard = after_first_use(speech_of(said(chat(), "my leg is sparkly")))
     assert heard.startswith("I can't judge that one")
     assert not any(alarm in heard for alarm in ("nine one one", "Please call"))
+    # Never a dead end: what it can do, and a question.
+    assert "ease a cramp" in heard and heard.endswith("?"), heard
 
 
 def test_pregnancy_mode_is_remembered_and_changes_the_help(chat, services):
@@ -296,3 +301,27 @@ def test_no_phrase_tells_anyone_to_stop_a_medicine():
         r"\bstop (taking|your|the) (medicine|medication|tablets|pills|statin|diuretic)", re.IGNORECASE
     )
     assert [(key, text) for key, text in _phrases() if stop.search(text)] == []
+
+
+LOCALES = ("en-US", "en-GB", "en-AU", "en-CA", "en-IN")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_dizziness_reply_pauses_with_the_guides_words_and_offers_to_carry_on_gently(locale):
+    catalog = default_catalog()
+    assert catalog.text(locale, "safety.dizzy.pause").startswith(
+        "If you feel dizzy or tingly, breathe normally for a moment."
+    )
+    offer = catalog.text(locale, "safety.dizzy.offer")
+    assert "more gently" in offer and offer.endswith("?")
+    assert catalog.text(locale, "safety.dizzy.reprompt").endswith("?")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_stiff_jaw_after_a_wound_is_an_emergency_with_the_locales_number(locale):
+    found = screen("I stood on a rusty nail last week and now my jaw is stiff")
+    assert found.level == "emergency"
+    catalog = default_catalog()
+    number = catalog.text(locale, "safety.emergency_number")
+    assert number in catalog.text(locale, "safety.level.emergency")
+    assert "tetanus" in catalog.text(locale, f"safety.redflag.{found.findings.to_say[0].id}")

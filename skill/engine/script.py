@@ -201,6 +201,9 @@ class Script:
     chosen_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # slot -> values that start it
     ending: str = "done"
     skip_if: Mapping[str, str] = field(default_factory=dict)
+    # Under a condition, play this variant instead ({"leg_swollen": {"variant": "recall", "say": key}}):
+    # muscle relaxation without tensing the legs while a leg is held back.
+    instead_if: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     path: Path | None = None
 
     def resolve_variant(self, requested: str | None) -> str:
@@ -511,6 +514,8 @@ def _check_references(ctx: _Context, script: Script, catalog: Catalog) -> None:
         raise ctx.fail("steps", "at most one breath step may fit the length")
     for condition, key in script.skip_if.items():
         need(f"skip_if.{condition}", key)
+    for condition, instead in script.instead_if.items():
+        need(f"instead_if.{condition}.say", instead["say"])
 
 
 def parse_script(path: Path, data: Any, catalog: Catalog | None = None) -> Script:
@@ -534,6 +539,7 @@ def parse_script(path: Path, data: Any, catalog: Catalog | None = None) -> Scrip
         "chosen_by",
         "ending",
         "skip_if",
+        "instead_if",
         "$comment",
     }
     unknown = set(data) - allowed
@@ -593,6 +599,19 @@ def parse_script(path: Path, data: Any, catalog: Catalog | None = None) -> Scrip
         k not in CONDITIONS or not isinstance(v, str) for k, v in skip_if.items()
     ):
         raise ctx.fail("skip_if", f"must map a condition from {CONDITIONS} to a phrase key")
+    instead_if = data.get("instead_if", {})
+    if not isinstance(instead_if, dict) or any(
+        k not in CONDITIONS
+        or not isinstance(v, dict)
+        or set(v) != {"variant", "say"}
+        or v["variant"] not in variants
+        or not isinstance(v["say"], str)
+        for k, v in instead_if.items()
+    ):
+        raise ctx.fail(
+            "instead_if",
+            f"must map a condition from {CONDITIONS} to {{variant: one of {sorted(variants)}, say: key}}",
+        )
     script = Script(
         id=script_id,
         title=data["title"],
@@ -606,6 +625,7 @@ def parse_script(path: Path, data: Any, catalog: Catalog | None = None) -> Scrip
         chosen_by=chosen_by,
         ending=ending,
         skip_if=dict(skip_if),
+        instead_if={k: dict(v) for k, v in instead_if.items()},
         path=path,
     )
     _check_references(ctx, script, catalog or default_catalog())

@@ -216,9 +216,14 @@ CLOT_RULES = frozenset({"possible_clot", "pregnancy_leg"})
 
 
 def red_flag_speech(handler_input: HandlerInput, said: Speech, found: redflags.Findings) -> None:
-    """Safety first: the help to seek for the user's locale, then why; exercises held back if needed."""
+    """Safety first: the help to seek for the user's locale, then why; exercises held back if needed.
+
+    Advice the screen said earlier in this session (``skill.flows.safety_net``) is not said again.
+    """
+    found = safety.unsaid(handler_input, found)
     say_findings(said, found)
-    if CLOT_RULES & set(found.ids):
+    safety.mark_said(handler_input, found)
+    if CLOT_RULES & {rule.id for rule in found.to_say}:
         # Logging never asks about the lungs, so say when a possible clot becomes an emergency.
         said.say("diary.clot_emergency", emergency=said.text("safety.emergency_number"))
     if found.stops_exercise:

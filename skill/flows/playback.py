@@ -31,6 +31,7 @@ from ask_sdk_model.interfaces.audioplayer import (
     Stream,
 )
 
+from skill import safety
 from skill.audio.playback import InsecureAudioURL, Position, Token, decode_or_none, stream_url
 from skill.engine.plan import plan
 from skill.engine.script import Options, ScriptError, load_script
@@ -231,9 +232,33 @@ def start_playback(
     return respond(handler_input, said.say("audio.intro"), end_session=True)
 
 
+def _held_back(handler_input: HandlerInput, token: Token, spoken: bool) -> Response | None:
+    """A safety hold that began after the audio started: nothing more of it is played (buttons too)."""
+    try:
+        script = load_script(token.script, request_of(handler_input).locale)
+    except (ScriptError, OSError):
+        return None
+    reason = safety.skip_reason(handler_input, script)
+    if reason is None and not any(c in script.instead_if for c in safety.conditions(handler_input)):
+        return None
+    position = stored_position(handler_input)
+    if position is not None:
+        save_position(handler_input, Position(token=position.token, offset_ms=0, status="finished"))
+    handler_input.response_builder.add_directive(StopDirective())
+    if not spoken:
+        return handler_input.response_builder.response
+    said = speech(handler_input)
+    said.say(reason or "safety.hold.again").say("technique.skip.offer_other")
+    return respond(handler_input, said, reprompt=speech(handler_input).say("technique.ask.reprompt"))
+
+
 def _resume_response(handler_input: HandlerInput, token: Token, offset_ms: int, *, spoken: bool) -> Response:
     """Play ``token`` from ``offset_ms`` (making sure that part exists first; when it cannot be had,
-    the session is left to continue by voice from where the audio was)."""
+    the session is left to continue by voice from where the audio was). A script held back by a
+    safety hold heard since it started is not played at all."""
+    held = _held_back(handler_input, token, spoken)
+    if held is not None:
+        return held
     ready = services(handler_input).audio.part(token, request_of(handler_input).locale)
     if ready is None:
         save_position(handler_input, Position(token=token.encode(), offset_ms=offset_ms, status="failed"))

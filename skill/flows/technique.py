@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -63,7 +64,18 @@ def record_stopped(handler_input: HandlerInput, session: SessionState) -> None:
 
 
 def play(handler_input: HandlerInput, session: SessionState, preface: Preface = ()) -> Response:
-    """Speak the session's current segment, then the prompt that fits where it ends."""
+    """Speak the session's current segment, then the prompt that fits where it ends.
+
+    Every spoken path (start, continue, resume now or days later) comes through here, so a safety
+    hold that began after the session started is honoured before anything more is guided.
+    """
+    held = held_back(handler_input, session)
+    if held is not None:
+        return held
+    script = load_script(session.script, locale_of(handler_input))
+    if safe_variant(handler_input, script, session.options)[1]:
+        technique.clear_unfinished(handler_input)
+        return start(handler_input, session.script, session.options)
     engine = planner(handler_input)
     plan = engine.plan(session.script, session.options)
     segment = plan.segments[min(session.segment, len(plan.segments) - 1)]
@@ -131,12 +143,31 @@ def ask_again(handler_input: HandlerInput, params: dict[str, Any]) -> Response:
     )
 
 
-def skip_reason(handler_input: HandlerInput, script: Script) -> str | None:
-    """The phrase explaining why this script is skipped for this user, if it is."""
+def decline(handler_input: HandlerInput, script: Script, reason: str) -> Response:
+    """Say why this script is not guided now and offer something else (never a dead end)."""
+    said = speech(handler_input)
+    said.raw(ssml.escape(script.text(reason, locale_of(handler_input)))).say("technique.skip.offer_other")
+    technique.drop_live(handler_input)
+    return respond(handler_input, said, reprompt=speech(handler_input).say("technique.ask.reprompt"))
+
+
+def held_back(handler_input: HandlerInput, session: SessionState) -> Response | None:
+    """A safety hold that began after this session started: nothing more of it is guided."""
+    script = load_script(session.script, locale_of(handler_input))
+    reason = safety.skip_reason(handler_input, script)
+    if reason is None:
+        return None
+    technique.clear_unfinished(handler_input)
+    return decline(handler_input, script, reason)
+
+
+def safe_variant(handler_input: HandlerInput, script: Script, options: Options) -> tuple[Options, Preface]:
+    """The variant a safety condition asks for instead (``instead_if``), with the phrase saying why."""
     for condition in sorted(safety.conditions(handler_input)):
-        if condition in script.skip_if:
-            return script.skip_if[condition]
-    return None
+        instead = script.instead_if.get(condition)
+        if instead and script.resolve_variant(options.variant) != instead["variant"]:
+            return replace(options, variant=instead["variant"], minutes=None), [(instead["say"], {})]
+    return options, ()
 
 
 def start(handler_input: HandlerInput, script_id: str, options: Options, preface: Preface = ()) -> Response:
@@ -144,12 +175,11 @@ def start(handler_input: HandlerInput, script_id: str, options: Options, preface
     locale = locale_of(handler_input)
     script = load_script(script_id, locale)
     options = preferences.apply(handler_input, script_id, options, locale)  # what the user didn't say
-    reason = skip_reason(handler_input, script)
+    reason = safety.skip_reason(handler_input, script)
     if reason:
-        said = speech(handler_input)
-        said.raw(ssml.escape(script.text(reason, locale))).say("technique.skip.offer_other")
-        technique.drop_live(handler_input)
-        return respond(handler_input, said, reprompt=speech(handler_input).say("technique.ask.reprompt"))
+        return decline(handler_input, script, reason)
+    options, instead = safe_variant(handler_input, script, options)
+    preface = [*instead, *preface]
     problem = length_problem(script, options)
     if problem:
         said = speech(handler_input)

@@ -16,7 +16,7 @@ from ask_sdk_model import Response
 from skill.content.catalog import default_catalog
 from skill.engine.script import load_script
 from skill.engine.session import transition
-from skill.flows.technique import Preface, locale_of, planner, play, record_stopped, voiced
+from skill.flows.technique import Preface, held_back, locale_of, planner, play, record_stopped, voiced
 from skill.speech.reply import respond, speech
 from skill.state import technique
 
@@ -55,6 +55,9 @@ class SessionControlHandler(AbstractRequestHandler):
         session = technique.live(handler_input)
         event = control_event(handler_input)
         assert session is not None and event is not None
+        held = held_back(handler_input, session)  # a leg hold heard since it started: no more of it
+        if held is not None:
+            return held
         engine = planner(handler_input)
         outcome = transition(session, event, engine)
         said = speech(handler_input)

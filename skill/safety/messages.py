@@ -25,8 +25,6 @@ def say_findings(said: Speech, findings: Findings) -> Speech:
 
 def note_key(report: Report) -> str:
     """The calm reply for a report that raised no red flag."""
-    if report.not_easing:
-        return "safety.note.cramp_not_easing"
     if report.case.seconds is not None:
         return "safety.note.cramp_short"
     if report.explained_warmth:

@@ -1,14 +1,18 @@
 """Red flags found while logging a cramp, and which kind of help each one calls for.
 
 The rules are data (content guide, "Red flags"): each says what it looks for, how urgent it is,
-whether exercises must stop, and its sources. This is the one table for the diary and for symptoms
-mentioned anywhere in the conversation (``skill.safety``); handlers only ask ``findings(...)`` and
-speak the result with ``skill.safety.messages.say_findings`` (level line first, then the reason).
+whether exercises must stop, and its sources. This is the one table for the diary, for symptoms
+mentioned anywhere in the conversation (``skill.safety``) and for the free-text screen
+(``skill.safety.screen``); handlers only ask ``findings(...)`` and speak the result with
+``skill.safety.messages.say_findings`` (level line first, then the reason). docs/safety.md has the
+table in words.
 
 Warmth on its own is not a red flag when the user just mentions it ("my calf is warm from the
-stretch"): stretching, massage, a warm bed and the cramp itself all warm a calf. It counts as a
-clot sign only together with swelling, redness, darker skin, throbbing or pain on bending the foot
-up, or when the user was asked directly (the diary's "any swelling, warmth or redness?").
+stretch"): stretching, massage, a warm bed and the cramp itself all warm a calf. Warmth together
+with soreness, tenderness, pain, swelling, redness, darker skin, throbbing or pain on bending the
+foot up in one leg is the clot level (content guide: "one leg swollen, warm, red"; NHS DVT: "warm
+skin around the painful area"), and so is warmth the user gives when asked directly (the diary's
+"any swelling, warmth or redness?").
 """
 
 from __future__ import annotations
@@ -19,10 +23,18 @@ from dataclasses import dataclass
 # Most urgent first; a message list is sorted by this order.
 LEVELS = ("emergency", "midwife_now", "urgent_today", "urgent_advice", "prescriber", "see_doctor", "mention")
 LONG_CRAMP_S = 10 * 60  # "a cramp lasting more than 10 minutes" [C1, C2, C3]
-# Signs of a possible clot in one leg [C13, C14, C15].
-CLOT_SIGNS = frozenset({"SWELLING", "WARMTH", "REDNESS", "DARKER", "THROBBING", "PAIN_ON_FLEX"})
-# Symptoms that, merely mentioned, count only next to another clot sign (see the module docstring).
+# Signs of a possible clot in one leg [C13, C14, C15]. Pain that keeps getting worse in one leg is
+# counted with them: NHS DVT lists "throbbing or cramping pain in 1 leg", and a cramp eases [C1].
+CLOT_SIGNS = frozenset(
+    {"SWELLING", "WARMTH", "REDNESS", "DARKER", "THROBBING", "PAIN_ON_FLEX", "INCREASING_PAIN"}
+)
+# Symptoms that, merely mentioned, count only next to a partner (see the module docstring).
 WEAK_ALONE = frozenset({"WARMTH"})
+# What makes volunteered warmth count: another clot sign, or soreness, tenderness or pain
+# (``MUSCLE_ACHE``: "hot and sore", "warm and tender", "warm and painful").
+WARMTH_PARTNERS = (CLOT_SIGNS - WEAK_ALONE) | {"MUSCLE_ACHE"}
+# A stiff jaw (lockjaw) and trouble swallowing: the first signs of tetanus [C19].
+TETANUS_SIGNS = frozenset({"LOCKJAW", "SWALLOWING"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,9 @@ class Rule:
     # All of these must also be present (symptom, medicine or context such as ``PREGNANT``).
     requires: frozenset[str] = frozenset()
     one_leg_only: bool = False  # a clot shows in one leg; both legs swollen points elsewhere
+    # Only while the length is unknown ("my cramp won't stop"); a known length is judged by
+    # ``longer_than_s`` instead (five minutes is within the usual ten).
+    duration_unknown: bool = False
     stops_exercise: bool = False  # no stretch or massage over it (it could mask or worsen it)
     sources: tuple[str, ...] = ()
 
@@ -45,6 +60,8 @@ class Rule:
         if self.one_leg_only and case.side == "BOTH":
             return False
         if not self.requires <= case.symptoms | case.medicines | case.context:
+            return False
+        if self.duration_unknown and case.seconds is not None:
             return False
         if self.longer_than_s is not None and case.seconds is not None and case.seconds > self.longer_than_s:
             return True
@@ -66,12 +83,24 @@ RULES: tuple[Rule, ...] = (
         sources=("C14", "C15"),
     ),
     Rule(
+        # A stiff jaw (lockjaw) or trouble swallowing after a wound can be tetanus; NHS: "go
+        # immediately to A&E or call 999 if you develop severe muscle stiffness or spasms" [C19].
+        "tetanus_signs",
+        "emergency",
+        symptoms=TETANUS_SIGNS,
+        requires=frozenset({"DIRTY_WOUND"}),
+        stops_exercise=True,
+        sources=("C19",),
+    ),
+    Rule(
+        # Redness, swelling or increasing pain [C16]; any other sign of a clot in pregnancy is at
+        # least as urgent (pregnancy raises the risk of a clot [C13]), so it is the midwife, now.
         "pregnancy_leg",
         "midwife_now",
-        symptoms=frozenset({"REDNESS", "SWELLING", "INCREASING_PAIN"}),
+        symptoms=CLOT_SIGNS,
         requires=frozenset({"PREGNANT"}),
         stops_exercise=True,
-        sources=("C16",),
+        sources=("C16", "C13"),
     ),
     Rule(
         "possible_clot",
@@ -88,20 +117,39 @@ RULES: tuple[Rule, ...] = (
         stops_exercise=True,
         sources=("C1", "C2", "C3"),
     ),
+    Rule(
+        # "My cramp won't stop" with no length said: it may be past ten minutes, so the advice comes
+        # first, said conditionally; coaching is not held back (it may have just started) [C1, C2, C3].
+        "cramp_not_easing",
+        "urgent_advice",
+        symptoms=frozenset({"LONG_CRAMP"}),
+        duration_unknown=True,
+        sources=("C1", "C2", "C3"),
+    ),
     Rule("dark_urine", "urgent_advice", symptoms=frozenset({"DARK_URINE"}), sources=("C11", "C12")),
     Rule(
+        # Cramps after lead or mercury, or after a dirty wound (NHS: see a GP or a minor injuries
+        # unit about a deep or dirty wound, above all if not fully vaccinated against tetanus) [C19].
         "exposure",
         "urgent_advice",
         symptoms=frozenset({"DIRTY_WOUND", "TOXIN"}),
-        sources=("C1", "C5"),
+        sources=("C1", "C5", "C19"),
+    ),
+    Rule(
+        # The same signs with no wound said: a stiff jaw has commoner causes, but with cramps it
+        # needs checking soon (tetanus symptoms can start 4 to 21 days after a small wound) [C19].
+        "stiff_jaw",
+        "urgent_advice",
+        symptoms=TETANUS_SIGNS,
+        stops_exercise=True,
+        sources=("C19",),
     ),
     Rule("statin_muscle", "prescriber", medicines=frozenset({"STATIN"}), sources=("C11", "C12")),
     Rule(
         "see_doctor",
         "see_doctor",
-        symptoms=frozenset(
-            {"WEAKNESS", "NUMBNESS", "WASTING", "SWELLING", "WARMTH", "REDNESS", "INCREASING_PAIN"}
-        ),
+        # Warmth is not here: both legs warm (a walk, a warm bed) is no sign of anything.
+        symptoms=frozenset({"WEAKNESS", "NUMBNESS", "WASTING", "SWELLING", "REDNESS", "INCREASING_PAIN"}),
         sources=("C1", "C3", "C5"),
     ),
     Rule(
@@ -139,8 +187,8 @@ class Case:
 
     @property
     def counted_symptoms(self) -> frozenset[str]:
-        """The symptoms rules look at: a weak sign merely mentioned needs another clot sign beside it."""
-        if self.asked or self.symptoms & (CLOT_SIGNS - WEAK_ALONE):
+        """The symptoms rules look at: a weak sign merely mentioned needs a partner beside it."""
+        if self.asked or self.symptoms & WARMTH_PARTNERS:
             return self.symptoms
         return self.symptoms - WEAK_ALONE
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
@@ -48,6 +50,16 @@ def speech(handler_input: HandlerInput) -> Speech:
     return Speech(request.locale if request is not None else None)
 
 
+FIRST = "cc.say_first"  # request attribute: SSML fragments every reply of this request starts with
+
+
+def say_first(handler_input: HandlerInput, said: Speech) -> None:
+    """Make whatever this request answers start with ``said`` (the safety screen's advice comes first)."""
+    if said:
+        first = cast(list[str], handler_input.attributes_manager.request_attributes.setdefault(FIRST, []))
+        first.extend(said._parts)
+
+
 def respond(
     handler_input: HandlerInput,
     said: Speech | None,
@@ -58,6 +70,11 @@ def respond(
 ) -> Response:
     """Build the response: validated SSML, optional reprompt (keeps the mic open) and card."""
     builder = handler_input.response_builder
+    first = cast(list[str] | None, handler_input.attributes_manager.request_attributes.pop(FIRST, None))
+    if first:
+        joined = speech(handler_input)
+        joined._parts = [*first, *(said._parts if said else [])]
+        said = joined
     if said:
         builder.speak(said.ssml())
     if reprompt:

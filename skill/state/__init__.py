@@ -21,6 +21,8 @@ key                value                                                       o
 ``reminder_denied`` ``True``: the permission was refused this session           ``state.reminder``
 ``leg_swollen``    ``True``: no stretch, massage or acupressure (safety hold;  ``state.safety_hold``
                    survives "go home")
+``leg_hold_said``  ``True``: why the leg is left out was said this session    ``state.safety_hold``
+``flags_said``     red-flag rule ids whose advice was spoken this session     ``state.safety_hold``
 =================  ==========================================================  =======================
 
 Persistent record, one item per user (``skill.state.user``; migrated on read by ``user.migrate``):
@@ -29,6 +31,8 @@ Persistent record, one item per user (``skill.state.user``; migrated on read by 
 key                     value                                                  owner
 ======================  =====================================================  ============================
 ``profile.pregnant``    pregnancy mode                                         ``state.safety_hold``
+``profile.leg_hold``    ``{"since", "side"}``: leg exercises held for 7 days    ``state.safety_hold``
+                        or until the user says the leg was checked
 ``profile.preferences`` pace, voice, minutes, favourite technique/pattern      ``personal.preferences``
 ``profile.last_technique`` ``{"script", "options", "at"}``                     ``personal.preferences``
 ``profile.medicines``   medicines the user named once (diary)                  ``flows.diary_log``

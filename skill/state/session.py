@@ -141,7 +141,7 @@ def set_mode(handler_input: HandlerInput, value: str | None) -> None:
 
 
 # Session keys that outlive "go home" and every feature's reset: a safety hold (skill.state.safety_hold).
-OUTLIVES_RESET = ("leg_swollen",)
+OUTLIVES_RESET = ("leg_swollen", "leg_hold_said", "flags_said")
 
 
 def forget_all(handler_input: HandlerInput) -> None:

@@ -29,7 +29,8 @@ def migrate(record: dict[str, Any]) -> bool:
             changed = True
     profile = record.get("profile")
     if isinstance(profile, dict):
-        for key, kind in (("preferences", dict), ("nights", dict), ("last_technique", dict)):
+        kinds = (("preferences", dict), ("nights", dict), ("last_technique", dict), ("leg_hold", dict))
+        for key, kind in kinds:
             if key in profile and not isinstance(profile[key], kind):
                 del profile[key]
                 changed = True
