@@ -31,7 +31,7 @@ from skill.flows import diary_log as flow
 from skill.flows import diary_words as words
 from skill.flows.practice import user_id
 from skill.services import services
-from skill.speech.reply import respond, speech
+from skill.speech.reply import FIRST, respond, say_first, speech
 from skill.state import diary_draft, open_cramp
 from skill.state import session as namespace
 from skill.state.clock import local_now, now_utc
@@ -233,12 +233,13 @@ class CrampGoneIntentHandler(AbstractRequestHandler):
 DIALOG_INTENTS = frozenset({
     "LogCrampIntent", "CorrectCrampIntent", "DeleteLastCrampIntent", *LogDialogInterruptionHandler.INTENTS,
 })  # fmt: skip
-NOTE = "diary_note"  # request attribute: the note about the draft, said before the other answer
 
 
 class LeaveDialogInterceptor(AbstractRequestInterceptor):
     """A question, another feature, stop or cancel in the middle of a log: what is known is kept
-    (saved as soon as the muscle is known) and the user is told so, before the other answer."""
+    (saved as soon as the muscle is known) and the user is told so, before the other answer but
+    after any red-flag advice (this interceptor runs after the safety screen's, and both queue
+    their words with ``say_first``)."""
 
     def process(self, handler_input: HandlerInput) -> None:
         request = handler_input.request_envelope.request
@@ -248,24 +249,17 @@ class LeaveDialogInterceptor(AbstractRequestInterceptor):
             return
         note = flow.settle(handler_input)
         if note:
-            handler_input.attributes_manager.request_attributes[NOTE] = note.ssml()
+            say_first(handler_input, note)
 
 
 class LeaveDialogNoteInterceptor(AbstractResponseInterceptor):
-    """Say the note about the draft first, in the same response as the answer to what was asked."""
+    """The queued first words (the draft's note, red-flag advice) for a reply built without
+    ``respond`` and without speech (e.g. stopping the AudioPlayer), so they are never dropped."""
 
     def process(self, handler_input: HandlerInput, response: Response | None) -> None:
-        note = handler_input.attributes_manager.request_attributes.get(NOTE)
-        if not isinstance(note, str) or response is None:
+        first = handler_input.attributes_manager.request_attributes.pop(FIRST, None)
+        if not isinstance(first, list) or not first or response is None or response.output_speech:
             return
-        speech_out = response.output_speech
-        inner = ssml_inner(note)
-        if isinstance(speech_out, SsmlOutputSpeech) and speech_out.ssml:
-            speech_out.ssml = speech_out.ssml.replace("<speak>", f"<speak>{inner} ", 1)
-        elif speech_out is None:
-            response.output_speech = SsmlOutputSpeech(ssml=note)
-
-
-def ssml_inner(text: str) -> str:
-    """The inside of a ``<speak>`` document."""
-    return text.removeprefix("<speak>").removesuffix("</speak>")
+        said = speech(handler_input)
+        said._parts = list(first)
+        response.output_speech = SsmlOutputSpeech(ssml=said.ssml())
