@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+
+from skill.config import Settings
 
 REGION = "us-east-1"
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -62,3 +65,18 @@ def dynamodb_table(moto_endpoint: str, aws_env: None) -> dict[str, Any]:
     name = f"cramp-coach-{uuid.uuid4().hex[:12]}"
     create_table(moto_endpoint, name)
     return {"table_name": name, "endpoint": moto_endpoint}
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def settings_on_each_store(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """The skill on each persistent store; a test module takes it as its ``settings``."""
+    if request.param == "sqlite":
+        return Settings(verify=False, storage="sqlite", db_path=tmp_path / "s.db", audio_dir=tmp_path / "a")
+    table = request.getfixturevalue("dynamodb_table")
+    return Settings(
+        storage="dynamodb",
+        table_name=table["table_name"],
+        dynamodb_endpoint=table["endpoint"],
+        verify=False,
+        audio_dir=tmp_path / "a",
+    )

@@ -4,31 +4,14 @@ closed or saved, never forgotten. On SQLite and on DynamoDB (moto server)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from skill.config import Settings
 from tests import envelopes
 from tests.diary_support import USER, muscle, side
+from tests.dynamodb import settings_on_each_store as settings  # noqa: F401  (each store)
 from tests.envelopes import Slot
 
 pytestmark = pytest.mark.usefixtures("clock")
-
-
-@pytest.fixture(params=["sqlite", "dynamodb"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """The skill on each persistent store (overrides conftest's SQLite-only settings)."""
-    if request.param == "sqlite":
-        return Settings(verify=False, storage="sqlite", db_path=tmp_path / "s.db", audio_dir=tmp_path / "a")
-    table = request.getfixturevalue("dynamodb_table")
-    return Settings(
-        storage="dynamodb",
-        table_name=table["table_name"],
-        dynamodb_endpoint=table["endpoint"],
-        verify=False,
-        audio_dir=tmp_path / "a",
-    )
 
 
 def start_log(conversation):

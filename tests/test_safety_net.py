@@ -6,7 +6,6 @@ pregnancy and dizziness in people's words. Driven through real request envelopes
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,6 +14,7 @@ from skill.config import Settings
 from skill.services import Services, build_services
 from tests.audio_fakes import ToneBackend
 from tests.conversation import Conversation, Reply
+from tests.dynamodb import settings_on_each_store as settings  # noqa: F401  (each store)
 from tests.envelopes import Slot
 
 CALF = {"muscle": Slot("calf", id="CALF")}
@@ -25,23 +25,8 @@ CLOT_ADVICE = "Please see a doctor today"  # en-US urgent_today, first words
 HOLD_REASON = ("don't stretch or massage it", "leaving out stretches, massage and pressure")
 
 
-@pytest.fixture(params=["sqlite", "dynamodb"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """The skill on each persistent store: the hold is in the user's record."""
-    if request.param == "sqlite":
-        return Settings(verify=False, storage="sqlite", db_path=tmp_path / "s.db", audio_dir=tmp_path / "a")
-    table = request.getfixturevalue("dynamodb_table")
-    return Settings(
-        storage="dynamodb",
-        table_name=table["table_name"],
-        dynamodb_endpoint=table["endpoint"],
-        verify=False,
-        audio_dir=tmp_path / "a",
-    )
-
-
 @pytest.fixture
-def services(settings: Settings) -> Iterator[Services]:
+def services(settings: Settings) -> Iterator[Services]:  # noqa: F811 (the imported fixture)
     """Tones instead of espeak-ng for the audio path: these tests are about what is guided."""
     built = build_services(settings, tts=ToneBackend(word_seconds=60 / 155))
     yield built

@@ -6,15 +6,14 @@ conversations: the user notices only that "it's gone", "resume" and a welcome ba
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from skill.config import Settings
 from skill.diary.model import iso
 from tests.conversation import Conversation, after_first_use
 from tests.diary_support import NOW, request_envelope
+from tests.dynamodb import settings_on_each_store as settings  # noqa: F401  (each store)
 from tests.envelopes import Slot
 
 # The persistent record as the skill wrote it before the state layer (2026-12-03).
@@ -32,21 +31,6 @@ OLD_RECORD: dict[str, Any] = {
     "open_cramp": {"started_at": iso(NOW), "muscle": "CALF", "side": "LEFT"},
 }
 SECOND_STEP = "Squeeze your buttocks"  # pmr's segment 1
-
-
-@pytest.fixture(params=["sqlite", "dynamodb"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """The skill on each persistent store (overrides conftest's SQLite-only settings)."""
-    if request.param == "sqlite":
-        return Settings(verify=False, storage="sqlite", db_path=tmp_path / "s.db", audio_dir=tmp_path / "a")
-    table = request.getfixturevalue("dynamodb_table")
-    return Settings(
-        storage="dynamodb",
-        table_name=table["table_name"],
-        dynamodb_endpoint=table["endpoint"],
-        verify=False,
-        audio_dir=tmp_path / "a",
-    )
 
 
 def store(services, record: dict[str, Any]) -> None:
