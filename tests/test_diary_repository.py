@@ -284,7 +284,7 @@ def test_an_entry_without_a_severity_is_stored_and_read_back(repository):
 def test_a_diary_from_before_optional_severity_keeps_its_entries(tmp_path):
     from skill.persistence.sqlite import MIGRATIONS
 
-    old = SQLiteDatabase(tmp_path / "old.db", migrations=MIGRATIONS[:3])
+    old = SQLiteDatabase(tmp_path / "old.db", migrations=MIGRATIONS[:5])  # before 6: optional severity
     SQLiteDiaryRepository(old).add(entry(severity=4))
     with pytest.raises(sqlite3.IntegrityError):  # the old schema required a severity
         old.connection().execute(
